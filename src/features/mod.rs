@@ -1,0 +1,9 @@
+//! Features: n-gram analyzers, vocabularies, TF-IDF weighting, feature
+//! hashing and CSR assembly.
+
+pub mod csr;
+pub mod hashing;
+pub mod ngrams;
+pub mod tfidf;
+pub mod vectorizer;
+pub mod vocabulary;

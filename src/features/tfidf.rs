@@ -1,0 +1,151 @@
+//! Term weighting, with scikit-learn's `TfidfTransformer` semantics.
+//!
+//! For a count `c` of term `t` in a document: `binary` makes `c = 1`;
+//! `sublinear_tf` makes `tf = 1 + ln(c)` (else `tf = c`); `use_idf` multiplies
+//! by `idf(t) = ln((1 + n) / (1 + df(t))) + 1` with `smooth_idf` (else
+//! `ln(n / df(t)) + 1`); finally the row is scaled to unit `l2` or `l1` norm
+//! (rows of all zeros stay zero). All arithmetic is f64, row by row, so the
+//! result never depends on how rows were split across threads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Row normalisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Norm {
+    None,
+    L1,
+    L2,
+}
+
+impl Norm {
+    pub fn parse(s: Option<&str>) -> Result<Self> {
+        match s {
+            None => Ok(Norm::None),
+            Some("l2") => Ok(Norm::L2),
+            Some("l1") => Ok(Norm::L1),
+            Some(other) => Err(Error::param(
+                "norm",
+                format!("unknown norm {other:?}; expected \"l1\", \"l2\" or None"),
+            )),
+        }
+    }
+
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Norm::None => None,
+            Norm::L1 => Some("l1"),
+            Norm::L2 => Some("l2"),
+        }
+    }
+
+    /// Scale `vals` in place to unit norm.
+    pub fn apply(self, vals: &mut [f64]) {
+        let total = match self {
+            Norm::None => return,
+            Norm::L1 => vals.iter().map(|v| v.abs()).sum::<f64>(),
+            Norm::L2 => vals.iter().map(|v| v * v).sum::<f64>().sqrt(),
+        };
+        if total > 0.0 {
+            vals.iter_mut().for_each(|v| *v /= total);
+        }
+    }
+}
+
+/// Weighting switches of a TF-IDF vectorizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weighting {
+    pub binary: bool,
+    pub use_idf: bool,
+    pub smooth_idf: bool,
+    pub sublinear_tf: bool,
+    pub norm: Norm,
+}
+
+impl Default for Weighting {
+    fn default() -> Self {
+        Self {
+            binary: false,
+            use_idf: true,
+            smooth_idf: true,
+            sublinear_tf: false,
+            norm: Norm::L2,
+        }
+    }
+}
+
+/// Inverse document frequencies from document frequencies.
+pub fn idf(df: &[u64], n_docs: usize, smooth: bool) -> Vec<f64> {
+    let s = f64::from(u8::from(smooth));
+    let n = n_docs as f64 + s;
+    df.iter()
+        .map(|&d| (n / (d as f64 + s)).ln() + 1.0)
+        .collect()
+}
+
+impl Weighting {
+    /// Turn one row's counts into weights, in place. `cols` index `idf`.
+    pub fn weigh_row(&self, cols: &[u32], vals: &mut [f64], idf: Option<&[f64]>) {
+        for (v, &c) in vals.iter_mut().zip(cols) {
+            let mut x = if self.binary { 1.0 } else { *v };
+            if self.sublinear_tf {
+                x = x.ln() + 1.0;
+            }
+            if let Some(idf) = idf {
+                x *= idf[c as usize];
+            }
+            *v = x;
+        }
+        self.norm.apply(vals);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idf_matches_sklearn_formula() {
+        // sklearn: n=4, df=[1,4] smooth -> ln(5/2)+1, ln(5/5)+1
+        let v = idf(&[1, 4], 4, true);
+        assert!((v[0] - ((5.0f64 / 2.0).ln() + 1.0)).abs() < 1e-15);
+        assert!((v[1] - 1.0).abs() < 1e-15);
+        let v = idf(&[2], 4, false);
+        assert!((v[0] - (2.0f64.ln() + 1.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn l2_and_l1_norms() {
+        let mut v = vec![3.0, 4.0];
+        Norm::L2.apply(&mut v);
+        assert_eq!(v, vec![0.6, 0.8]);
+        let mut v = vec![1.0, -3.0];
+        Norm::L1.apply(&mut v);
+        assert_eq!(v, vec![0.25, -0.75]);
+        let mut z = vec![0.0, 0.0];
+        Norm::L2.apply(&mut z);
+        assert_eq!(z, vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn weigh_row_sublinear_binary() {
+        let w = Weighting {
+            sublinear_tf: true,
+            norm: Norm::None,
+            use_idf: false,
+            ..Default::default()
+        };
+        let mut v = vec![1.0, std::f64::consts::E];
+        w.weigh_row(&[0, 1], &mut v, None);
+        assert!((v[0] - 1.0).abs() < 1e-12 && (v[1] - 2.0).abs() < 1e-12);
+        let w = Weighting {
+            binary: true,
+            norm: Norm::None,
+            ..Default::default()
+        };
+        let mut v = vec![5.0];
+        w.weigh_row(&[0], &mut v, Some(&[2.0]));
+        assert_eq!(v, vec![2.0]);
+    }
+}

@@ -1,0 +1,529 @@
+//! `TextVectorizer`: normalise -> analyse -> count -> TF-IDF -> CSR.
+//!
+//! Semantics follow scikit-learn's `TfidfVectorizer` (vocabulary sorted by
+//! term, `min_df`/`max_df`/`max_features` pruning, the same weighting). One
+//! vectorizer may hold several analyzer blocks (say word (1, 2) and char_wb
+//! (2, 5)); each block has its own vocabulary and IDF and is normalised on its
+//! own, exactly like a scikit-learn `FeatureUnion` of one `TfidfVectorizer`
+//! per block, and the blocks sit side by side in one matrix. Each document is
+//! normalised once for all blocks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::features::csr::{CsrMatrix, Dtype, RowBlock};
+use crate::features::ngrams::{build_stop_set, AnalyzerSpec, Analyzers, Scratch, StopSet};
+use crate::features::tfidf::{idf, Weighting};
+use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
+use crate::parallel::{map_ranges, transform_parts};
+use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
+
+/// Everything that defines a `TextVectorizer` before fitting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TextVectorizerConfig {
+    pub analyzers: Vec<AnalyzerSpec>,
+    pub normalizer: NormalizerConfig,
+    pub tokenizer: TokenizerConfig,
+    /// Stop words as given (normalised with `normalizer` when used).
+    pub stop_words: Option<Vec<String>>,
+    pub pruning: Pruning,
+    pub weighting: Weighting,
+    pub dtype: Dtype,
+    /// A fixed vocabulary (single analyzer only): fitting learns IDF only.
+    pub vocabulary: Option<Vocabulary>,
+}
+
+impl TextVectorizerConfig {
+    pub fn validate(&self) -> Result<()> {
+        if self.analyzers.is_empty() {
+            return Err(Error::param("analyzer", "at least one analyzer is needed"));
+        }
+        for (i, a) in self.analyzers.iter().enumerate() {
+            if self.analyzers[..i].iter().any(|b| b.kind == a.kind) {
+                return Err(Error::param(
+                    "analyzer",
+                    format!(
+                        "analyzer {:?} is listed twice; give each kind once",
+                        a.kind.name()
+                    ),
+                ));
+            }
+        }
+        if self.vocabulary.is_some() && self.analyzers.len() != 1 {
+            return Err(Error::param(
+                "vocabulary",
+                "a fixed vocabulary needs exactly one analyzer",
+            ));
+        }
+        if let Some(v) = &self.vocabulary {
+            if v.is_empty() {
+                return Err(Error::param("vocabulary", "the given vocabulary is empty"));
+            }
+        }
+        self.pruning.min_df.validate("min_df")?;
+        self.pruning.max_df.validate("max_df")?;
+        if self.pruning.max_features == Some(0) {
+            return Err(Error::param(
+                "max_features",
+                "must be a positive integer or None",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One fitted analyzer block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedBlock {
+    pub spec: AnalyzerSpec,
+    pub vocab: Vocabulary,
+    pub idf: Option<Vec<f64>>,
+}
+
+/// A fitted TF-IDF vectorizer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TextVectorizer {
+    pub config: TextVectorizerConfig,
+    pub blocks: Vec<FittedBlock>,
+    pub n_docs: usize,
+    #[serde(skip)]
+    stop: Option<StopSet>,
+}
+
+impl PartialEq for TextVectorizer {
+    fn eq(&self, other: &Self) -> bool {
+        self.config == other.config && self.blocks == other.blocks && self.n_docs == other.n_docs
+    }
+}
+
+struct Ctx {
+    normalizer: Normalizer,
+    tokenizer: Tokenizer,
+    stop: Option<StopSet>,
+}
+
+impl Ctx {
+    fn new(config: &TextVectorizerConfig) -> Self {
+        let normalizer = Normalizer::new(config.normalizer);
+        let stop = config
+            .stop_words
+            .as_ref()
+            .map(|w| build_stop_set(w, &normalizer));
+        Self {
+            normalizer,
+            tokenizer: Tokenizer::new(config.tokenizer),
+            stop,
+        }
+    }
+
+    fn analyzers<'a>(&'a self, specs: &'a [AnalyzerSpec]) -> Analyzers<'a> {
+        Analyzers {
+            normalizer: &self.normalizer,
+            tokenizer: &self.tokenizer,
+            stop: self.stop.as_ref(),
+            specs,
+        }
+    }
+}
+
+impl TextVectorizer {
+    /// Learn vocabularies and IDF from `docs`; with `transform`, also return
+    /// the document-term matrix of `docs` (computed in the same pass).
+    pub fn fit<S: AsRef<str> + Sync>(
+        config: TextVectorizerConfig,
+        docs: &[S],
+        threads: usize,
+        transform: bool,
+    ) -> Result<(Self, Option<CsrMatrix>)> {
+        config.validate()?;
+        if docs.is_empty() {
+            return Err(Error::InvalidInput(
+                "cannot fit on an empty corpus (0 documents)".into(),
+            ));
+        }
+        let ctx = Ctx::new(&config);
+        if let Some(vocab) = &config.vocabulary {
+            return Self::fit_fixed(config.clone(), vocab.clone(), ctx, docs, threads, transform);
+        }
+        let specs = config.analyzers.clone();
+        let n_blocks = specs.len();
+        let parts = threads.max(1);
+        // Step 1: count against local vocabularies.
+        let mut locals: Vec<Vec<LocalCounts>> = map_ranges(threads, docs.len(), parts, |r| {
+            let an = ctx.analyzers(&specs);
+            let mut lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
+            let mut scratch = Scratch::default();
+            for d in &docs[r] {
+                an.analyze(d.as_ref(), &mut scratch, &mut |b, g| lcs[b].add(g));
+                lcs.iter_mut().for_each(LocalCounts::end_doc);
+            }
+            lcs.iter_mut().for_each(LocalCounts::finish);
+            lcs
+        })?;
+        // Step 2: merge per block.
+        let mut blocks = Vec::with_capacity(n_blocks);
+        let mut maps = Vec::with_capacity(n_blocks);
+        for (b, spec) in specs.iter().enumerate() {
+            let mut per_worker: Vec<LocalCounts> = locals
+                .iter_mut()
+                .map(|l| std::mem::take(&mut l[b]))
+                .collect();
+            let merged = merge(&mut per_worker, docs.len(), &config.pruning).map_err(|e| {
+                if n_blocks > 1 {
+                    Error::InvalidInput(format!("analyzer {:?}: {e}", spec.kind.name()))
+                } else {
+                    e
+                }
+            })?;
+            let idf = config
+                .weighting
+                .use_idf
+                .then(|| idf(&merged.df, docs.len(), config.weighting.smooth_idf));
+            blocks.push(FittedBlock {
+                spec: *spec,
+                vocab: merged.vocab,
+                idf,
+            });
+            maps.push((merged.local_to_col, per_worker));
+        }
+        let model = Self {
+            config,
+            blocks,
+            n_docs: docs.len(),
+            stop: ctx.stop,
+        };
+        if !transform {
+            return Ok((model, None));
+        }
+        // Step 3: local ids -> columns, weigh, emit rows.
+        let offsets = model.offsets();
+        let workers = maps[0].1.len();
+        let row_blocks = map_ranges(threads, workers, workers, |r| {
+            let w = r.start;
+            let mut out = RowBlock::default();
+            let mut cursors = vec![0usize; n_blocks];
+            let n_rows = maps[0].1[w].row_nnz.len();
+            let mut row: Vec<(u32, f64)> = Vec::new();
+            let mut cols: Vec<u32> = Vec::new();
+            let mut vals: Vec<f64> = Vec::new();
+            for doc in 0..n_rows {
+                row.clear();
+                for b in 0..n_blocks {
+                    let (to_col, lcs) = (&maps[b].0[w], &maps[b].1[w]);
+                    let k = lcs.row_nnz[doc] as usize;
+                    let at = cursors[b];
+                    cursors[b] += k;
+                    let mut part: Vec<(u32, f64)> = (at..at + k)
+                        .filter_map(|j| {
+                            let c = to_col[lcs.ids[j] as usize];
+                            (c != u32::MAX).then_some((c, f64::from(lcs.counts[j])))
+                        })
+                        .collect();
+                    part.sort_unstable_by_key(|p| p.0);
+                    cols.clear();
+                    vals.clear();
+                    part.iter().for_each(|&(c, v)| {
+                        cols.push(c);
+                        vals.push(v);
+                    });
+                    model.config.weighting.weigh_row(
+                        &cols,
+                        &mut vals,
+                        model.blocks[b].idf.as_deref(),
+                    );
+                    row.extend(cols.iter().zip(&vals).map(|(&c, &v)| (c + offsets[b], v)));
+                }
+                out.push_row(row.iter().copied());
+            }
+            out
+        })?;
+        let m = CsrMatrix::from_blocks(row_blocks, model.n_features(), model.config.dtype)?;
+        Ok((model, Some(m)))
+    }
+
+    fn fit_fixed<S: AsRef<str> + Sync>(
+        config: TextVectorizerConfig,
+        vocab: Vocabulary,
+        ctx: Ctx,
+        docs: &[S],
+        threads: usize,
+        transform: bool,
+    ) -> Result<(Self, Option<CsrMatrix>)> {
+        let spec = config.analyzers[0];
+        let mut model = Self {
+            config,
+            blocks: vec![FittedBlock {
+                spec,
+                vocab,
+                idf: None,
+            }],
+            n_docs: docs.len(),
+            stop: ctx.stop,
+        };
+        let counts = model.count_blocks(docs, threads)?;
+        if model.config.weighting.use_idf {
+            let mut df = vec![0u64; model.blocks[0].vocab.len()];
+            counts
+                .iter()
+                .flat_map(|rb| rb.cols.iter())
+                .for_each(|&c| df[c as usize] += 1);
+            model.blocks[0].idf = Some(idf(&df, docs.len(), model.config.weighting.smooth_idf));
+        }
+        let m = if transform {
+            Some(model.weigh(counts)?)
+        } else {
+            None
+        };
+        Ok((model, m))
+    }
+
+    /// Column offset of each block in the output matrix.
+    pub fn offsets(&self) -> Vec<u32> {
+        let mut acc = 0u32;
+        self.blocks
+            .iter()
+            .map(|b| {
+                let o = acc;
+                acc += b.vocab.len() as u32;
+                o
+            })
+            .collect()
+    }
+
+    /// Total number of output columns.
+    pub fn n_features(&self) -> usize {
+        self.blocks.iter().map(|b| b.vocab.len()).sum()
+    }
+
+    fn stop_set(&self) -> Option<&StopSet> {
+        self.stop.as_ref()
+    }
+
+    /// Rebuild derived state after deserialisation.
+    pub fn restore(&mut self) {
+        let ctx = Ctx::new(&self.config);
+        self.stop = ctx.stop;
+    }
+
+    /// Raw counts of `docs` against the fitted vocabularies, one `RowBlock`
+    /// per worker, columns sorted within each block segment.
+    fn count_blocks<S: AsRef<str> + Sync>(
+        &self,
+        docs: &[S],
+        threads: usize,
+    ) -> Result<Vec<RowBlock>> {
+        let normalizer = Normalizer::new(self.config.normalizer);
+        let tokenizer = Tokenizer::new(self.config.tokenizer);
+        let specs: Vec<AnalyzerSpec> = self.blocks.iter().map(|b| b.spec).collect();
+        let offsets = self.offsets();
+        let n_features = self.n_features();
+        map_ranges(
+            threads,
+            docs.len(),
+            transform_parts(threads, docs.len()),
+            |r| {
+                let an = Analyzers {
+                    normalizer: &normalizer,
+                    tokenizer: &tokenizer,
+                    stop: self.stop_set(),
+                    specs: &specs,
+                };
+                let mut dense = vec![0u32; n_features];
+                let mut touched: Vec<u32> = Vec::new();
+                let mut scratch = Scratch::default();
+                let mut out = RowBlock::default();
+                for d in &docs[r] {
+                    an.analyze(d.as_ref(), &mut scratch, &mut |b, g| {
+                        if let Some(c) = self.blocks[b].vocab.get(g) {
+                            let col = c + offsets[b];
+                            let slot = &mut dense[col as usize];
+                            if *slot == 0 {
+                                touched.push(col);
+                            }
+                            *slot += 1;
+                        }
+                    });
+                    touched.sort_unstable();
+                    out.push_row(
+                        touched
+                            .iter()
+                            .map(|&c| (c, f64::from(std::mem::take(&mut dense[c as usize])))),
+                    );
+                    touched.clear();
+                }
+                out
+            },
+        )
+    }
+
+    /// Apply the weighting block by block to raw-count rows.
+    fn weigh(&self, mut counts: Vec<RowBlock>) -> Result<CsrMatrix> {
+        let offsets = self.offsets();
+        let w = self.config.weighting;
+        for rb in &mut counts {
+            let mut at = 0;
+            for &k in &rb.row_nnz {
+                let (cols, vals) = (&mut rb.cols[at..at + k], &mut rb.vals[at..at + k]);
+                let mut s = 0;
+                for (b, block) in self.blocks.iter().enumerate() {
+                    let end = offsets[b] + block.vocab.len() as u32;
+                    let e = s + cols[s..].iter().take_while(|&&c| c < end).count();
+                    // weigh_row indexes idf by block-local column
+                    let local: Vec<u32> = cols[s..e].iter().map(|&c| c - offsets[b]).collect();
+                    w.weigh_row(&local, &mut vals[s..e], block.idf.as_deref());
+                    s = e;
+                }
+                at += k;
+            }
+        }
+        CsrMatrix::from_blocks(counts, self.n_features(), self.config.dtype)
+    }
+
+    /// Document-term matrix of `docs`.
+    pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S], threads: usize) -> Result<CsrMatrix> {
+        let counts = self.count_blocks(docs, threads)?;
+        self.weigh(counts)
+    }
+
+    /// Feature names: the terms, prefixed with `"<analyzer>:"` when there
+    /// is more than one block.
+    pub fn feature_names(&self) -> Vec<String> {
+        let prefix = self.blocks.len() > 1;
+        let mut out = Vec::with_capacity(self.n_features());
+        for b in &self.blocks {
+            for t in b.vocab.terms() {
+                out.push(if prefix {
+                    format!("{}:{}", b.spec.kind.name(), t)
+                } else {
+                    t.to_string()
+                });
+            }
+        }
+        out
+    }
+
+    /// IDF of every column (blocks concatenated), if `use_idf`.
+    pub fn idf(&self) -> Option<Vec<f64>> {
+        let mut out = Vec::with_capacity(self.n_features());
+        for b in &self.blocks {
+            out.extend_from_slice(b.idf.as_deref()?);
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::ngrams::AnalyzerKind;
+    use crate::features::tfidf::Norm;
+    use proptest::prelude::*;
+
+    fn cfg(analyzers: Vec<AnalyzerSpec>) -> TextVectorizerConfig {
+        TextVectorizerConfig {
+            analyzers,
+            normalizer: NormalizerConfig::arabic(),
+            tokenizer: TokenizerConfig::default(),
+            stop_words: None,
+            pruning: Pruning::default(),
+            weighting: Weighting::default(),
+            dtype: Dtype::F64,
+            vocabulary: None,
+        }
+    }
+
+    fn word() -> AnalyzerSpec {
+        AnalyzerSpec::new(AnalyzerKind::Word, 1, 2).unwrap()
+    }
+
+    const DOCS: [&str; 4] = [
+        "بومبيو يهدد بإغلاق السفارة في بغداد",
+        "الكاظمي يلتقي بومبيو في واشنطن",
+        "Trump and Pompeo in Baghdad",
+        "السفارة الأميركية في بغداد",
+    ];
+
+    #[test]
+    fn fit_transform_equals_fit_then_transform_and_is_thread_independent() {
+        let specs = vec![
+            word(),
+            AnalyzerSpec::new(AnalyzerKind::CharWb, 2, 4).unwrap(),
+        ];
+        let (m1, x1) = TextVectorizer::fit(cfg(specs.clone()), &DOCS, 1, true).unwrap();
+        let (m2, x2) = TextVectorizer::fit(cfg(specs), &DOCS, 3, true).unwrap();
+        assert_eq!(m1, m2);
+        assert_eq!(x1, x2);
+        let x3 = m1.transform(&DOCS, 2).unwrap();
+        let (a, b) = (x1.unwrap(), x3);
+        assert_eq!(a.index, b.index);
+        for (p, q) in a.data_f64().iter().zip(b.data_f64()) {
+            assert!((p - q).abs() < 1e-12);
+        }
+        a.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn normalisation_merges_spellings() {
+        let (m, _) =
+            TextVectorizer::fit(cfg(vec![word()]), &["إلى بغداد", "الى بغداد"], 1, false).unwrap();
+        assert_eq!(m.feature_names(), vec!["الي", "الي بغداد", "بغداد"]);
+    }
+
+    #[test]
+    fn stop_words_are_normalised_before_matching() {
+        let mut c = cfg(vec![AnalyzerSpec::new(AnalyzerKind::Word, 1, 1).unwrap()]);
+        c.stop_words = Some(vec!["إلى".into()]);
+        let (m, _) = TextVectorizer::fit(c, &["الى بغداد"], 1, false).unwrap();
+        assert_eq!(m.feature_names(), vec!["بغداد"]);
+    }
+
+    #[test]
+    fn fixed_vocabulary_learns_idf_only() {
+        let mut c = cfg(vec![AnalyzerSpec::new(AnalyzerKind::Word, 1, 1).unwrap()]);
+        c.vocabulary = Some(Vocabulary::from_terms(["بغداد", "zzz"]).unwrap());
+        let (m, x) = TextVectorizer::fit(c, &DOCS, 1, true).unwrap();
+        assert_eq!(m.feature_names(), vec!["بغداد", "zzz"]);
+        let x = x.unwrap();
+        assert_eq!(x.n_cols, 2);
+        assert_eq!(x.nnz(), 2);
+    }
+
+    #[test]
+    fn errors_on_empty_corpus_and_duplicate_analyzers() {
+        let empty: [&str; 0] = [];
+        assert!(TextVectorizer::fit(cfg(vec![word()]), &empty, 1, false).is_err());
+        assert!(TextVectorizer::fit(cfg(vec![word(), word()]), &DOCS, 1, false).is_err());
+        assert!(TextVectorizer::fit(cfg(vec![word()]), &["", "  "], 1, false).is_err());
+    }
+
+    #[test]
+    fn unnormalised_rows_hold_counts() {
+        let mut c = cfg(vec![AnalyzerSpec::new(AnalyzerKind::Word, 1, 1).unwrap()]);
+        c.weighting = Weighting {
+            use_idf: false,
+            norm: Norm::None,
+            ..Default::default()
+        };
+        let (_, x) = TextVectorizer::fit(c, &["a b a"], 1, true).unwrap();
+        assert_eq!(x.unwrap().data_f64(), vec![2.0, 1.0]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn valid_csr_for_any_unicode_and_any_threads(
+            docs in proptest::collection::vec("\\PC{0,30}", 1..12),
+            threads in 1usize..4,
+        ) {
+            let mut docs = docs;
+            docs.push("x".into()); // guarantee a non-empty vocabulary
+            let specs = vec![word(), AnalyzerSpec::new(AnalyzerKind::Char, 1, 3).unwrap()];
+            let (m, x) = TextVectorizer::fit(cfg(specs.clone()), &docs, threads, true).unwrap();
+            let x = x.unwrap();
+            prop_assert!(x.check_invariants().is_ok());
+            let (_, x1) = TextVectorizer::fit(cfg(specs), &docs, 1, true).unwrap();
+            prop_assert_eq!(&x, &x1.unwrap());
+            prop_assert!(m.transform(&docs, threads).unwrap().check_invariants().is_ok());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! khabar (خبر, "news"): Arabic-first news text features and classifiers.
+//!
+//! Data flows one way: text -> [`text`] (normalise, tokenise) ->
+//! [`features`] (n-grams, vocabularies, TF-IDF, hashing) -> CSR matrices.
+//! Everything outside `bindings` builds and tests without Python:
+//! `cargo test --no-default-features`.
+
+pub mod error;
+pub mod features;
+pub mod io;
+pub mod parallel;
+pub mod text;
+
+#[cfg(feature = "python")]
+mod bindings;
+
+pub use error::{Error, Result};

@@ -1,0 +1,121 @@
+//! `n_jobs` -> a scoped rayon pool.
+//!
+//! scikit-learn spelling: `None` means "the default" (`KHABAR_NUM_THREADS`,
+//! else every core), positive numbers are thread counts, `-1` is every core,
+//! `-2` every core but one, and so on; `0` is an error. One thread runs on the
+//! calling thread with no pool at all.
+//!
+//! A fresh pool is built for each call and dropped at its end. That costs
+//! microseconds next to the work it runs, and it means no thread of ours is
+//! alive between calls: a process that forks (multiprocessing, joblib) never
+//! inherits a pool whose threads are gone. We never touch rayon's global pool.
+//! Work is split into contiguous chunks and collected in order, so results
+//! never depend on the number of threads.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// Environment variable that sets the default thread count.
+pub const THREADS_ENV: &str = "KHABAR_NUM_THREADS";
+
+fn available() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Resolve an `n_jobs` value to a thread count >= 1.
+pub fn resolve_n_jobs(n_jobs: Option<i64>) -> Result<usize> {
+    let cores = available() as i64;
+    let n = match n_jobs {
+        None => match std::env::var(THREADS_ENV) {
+            Ok(v) if !v.trim().is_empty() => v.trim().parse::<i64>().map_err(|_| {
+                Error::param("n_jobs", format!("{THREADS_ENV}={v:?} is not an integer"))
+            })?,
+            _ => -1,
+        },
+        Some(n) => n,
+    };
+    match n {
+        0 => Err(Error::param(
+            "n_jobs",
+            "0 is not a valid number of jobs; use a positive count, -1 for all cores, or None",
+        )),
+        n if n > 0 => Ok(n.min(1024) as usize),
+        n => Ok((cores + 1 + n).max(1) as usize),
+    }
+}
+
+/// Split `0..len` into at most `parts` contiguous ranges of similar size.
+pub fn ranges(len: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.clamp(1, len.max(1));
+    let base = len / parts;
+    let extra = len % parts;
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 0..parts {
+        let size = base + usize::from(p < extra);
+        out.push(start..start + size);
+        start += size;
+    }
+    out
+}
+
+/// Run `f` on each range of `0..len` (split into `parts` ranges) using
+/// `threads` threads, returning results in range order.
+pub fn map_ranges<R, F>(threads: usize, len: usize, parts: usize, f: F) -> Result<Vec<R>>
+where
+    R: Send,
+    F: Fn(std::ops::Range<usize>) -> R + Sync + Send,
+{
+    let rs = ranges(len, parts);
+    if threads <= 1 || rs.len() <= 1 {
+        return Ok(rs.into_iter().map(f).collect());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.min(rs.len()))
+        .thread_name(|i| format!("khabar-{i}"))
+        .build()
+        .map_err(|e| Error::ThreadPool(e.to_string()))?;
+    Ok(pool.install(|| rs.into_par_iter().map(f).collect()))
+}
+
+/// Number of chunks for embarrassingly parallel per-document work: several
+/// per thread for load balance, but not so small that overhead dominates.
+pub fn transform_parts(threads: usize, len: usize) -> usize {
+    if threads <= 1 {
+        1
+    } else {
+        (threads * 8).min(len.div_ceil(64)).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_like_sklearn() {
+        assert!(resolve_n_jobs(Some(0)).is_err());
+        assert_eq!(resolve_n_jobs(Some(3)).unwrap(), 3);
+        assert_eq!(resolve_n_jobs(Some(-1)).unwrap(), available());
+        assert!(resolve_n_jobs(Some(-1000)).unwrap() >= 1);
+    }
+
+    #[test]
+    fn ranges_cover_in_order() {
+        for len in 0..50 {
+            for parts in 1..9 {
+                let rs = ranges(len, parts);
+                let flat: Vec<usize> = rs.iter().flat_map(|r| r.clone()).collect();
+                assert_eq!(flat, (0..len).collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn results_do_not_depend_on_threads() {
+        let one = map_ranges(1, 1000, 7, |r| r.map(|i| i * i).sum::<usize>()).unwrap();
+        let four = map_ranges(4, 1000, 7, |r| r.map(|i| i * i).sum::<usize>()).unwrap();
+        assert_eq!(one, four);
+    }
+}
