@@ -1,0 +1,72 @@
+"""Command line: ``khabar`` / ``python -m khabar``.
+
+For now one job: ``khabar demo`` (also the default) shows what khabar does
+to the bundled sample article — normalise, tokenise and vectorise it.
+Classification subcommands arrive with the classifier issues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from . import HashingVectorizer, TextVectorizer, __version__, normalize, sample_article, tokenize
+
+
+def _demo(args: argparse.Namespace) -> int:
+    art = sample_article()
+    text = art.headline + "\n" + art.body
+    out = sys.stdout
+    print(f"khabar {__version__} — demo on the bundled sample article\n", file=out)
+    print(f"headline : {art.headline}", file=out)
+    print(f"body     : {len(art.body)} characters\n", file=out)
+    norm = normalize(text)
+    print("normalised (first 160 chars):", file=out)
+    print("  " + norm[:160] + " …\n", file=out)
+    toks = tokenize(text, normalizer="arabic")
+    print(f"tokens   : {len(toks)} (first 15: {' | '.join(toks[:15])})\n", file=out)
+    # Fit on the article's sentences so IDF means something.
+    sentences = [s.strip() for s in norm.replace("،", ".").split(".") if len(s.strip()) > 10]
+    t0 = time.perf_counter()
+    vec = TextVectorizer(analyzer=[("word", (1, 2)), ("char_wb", (2, 5))], stop_words="arabic")
+    X = vec.fit_transform(sentences)
+    dt = (time.perf_counter() - t0) * 1e3
+    print(
+        f"TextVectorizer word(1,2)+char_wb(2,5): {X.shape[0]} sentences x {X.shape[1]} "
+        f"features, {X.nnz} non-zeros, {dt:.1f} ms",
+        file=out,
+    )
+    Xa = vec.transform([text])
+    names = vec.get_feature_names_out()
+    row = Xa.getrow(0)
+    top = sorted(zip(row.data, row.indices), reverse=True)
+    words = [(w, names[i]) for w, i in top if names[i].startswith("word:")][: args.top]
+    print(f"top {len(words)} word features of the whole article (TF-IDF):", file=out)
+    for w, name in words:
+        print(f"  {w:.3f}  {name[5:]}", file=out)
+    H = HashingVectorizer(ngram_range=(1, 2), n_features=2**18).transform([text])
+    print(f"\nHashingVectorizer (1,2), 2**18 columns: {H.nnz} non-zeros", file=out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="khabar",
+        description="khabar: Arabic-first news text features and classifiers.",
+    )
+    parser.add_argument("--version", action="version", version=f"khabar {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="normalise, tokenise and vectorise the bundled sample")
+    demo.add_argument("--top", type=int, default=10, help="how many top features to show")
+    args = parser.parse_args(argv)
+    if args.command in (None, "demo"):
+        if args.command is None:
+            args.top = 10
+        return _demo(args)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Saving and loading fitted khabar objects.
+
+Every fitted object is written in khabar's model format (magic bytes, format
+version, payload length, CRC-32 checksum, serde payload; see ``src/io.rs``).
+Pickling uses the same bytes, so ``joblib``, ``multiprocessing`` and Dask
+ship small, fast, code-free payloads. Loading never executes code: a
+truncated, corrupted, foreign or newer-version file raises
+:class:`khabar.ModelFormatError`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from . import _core
+from ._base import ModelFormatError, NotFittedError, params_from_json, params_to_json
+
+_REGISTRY: dict[str, type] = {}
+
+
+class PersistMixin:
+    """``save``/``to_bytes``/``from_bytes`` and pickling through model bytes."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
+
+    def _persist_core(self) -> Any:
+        """The Rust object holding the state, or ``None`` when unfitted."""
+        return self.__dict__.get("_core_")
+
+    def _set_core(self, core: Any) -> None:
+        self._core_ = core
+
+    def to_bytes(self) -> bytes:
+        """The fitted object in khabar's model format."""
+        core = self._persist_core()
+        if core is None:
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; nothing to save")
+        meta = params_to_json(
+            {"class": type(self).__name__, "params": self.get_params(deep=False)}  # type: ignore[attr-defined]
+        )
+        return bytes(core.to_bytes(meta))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the fitted object to ``path`` (atomically: temp file + rename)."""
+        data = self.to_bytes()
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Any:
+        """Rebuild an object from :meth:`to_bytes` output."""
+        obj = loads(data)
+        if not isinstance(obj, cls):
+            raise ModelFormatError(f"the data holds a {type(obj).__name__}, not a {cls.__name__}")
+        return obj
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = {"params": self.get_params(deep=False)}  # type: ignore[attr-defined]
+        core = self.__dict__.get("_core_")
+        if core is not None:
+            state["model"] = bytes(core.to_bytes(""))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state["params"])
+        if "model" in state:
+            _kind, core, _meta, _version = _core.load_bytes(state["model"])
+            self._set_core(core)
+
+
+def loads(data: bytes) -> Any:
+    """Rebuild a fitted khabar object from model bytes."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"expected bytes, got {type(data).__name__}")
+    kind, core, meta_json, _version = _core.load_bytes(bytes(data))
+    try:
+        meta = params_from_json(meta_json)
+        cls = _REGISTRY[meta["class"]]
+        params = meta["params"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ModelFormatError(f"the model's metadata is invalid: {e}") from e
+    if isinstance(params, dict) and isinstance(params.get("ngram_range"), list):
+        params["ngram_range"] = tuple(params["ngram_range"])
+    obj = cls(**params)
+    if kind == "TextVectorizer":
+        obj._set_core(core)
+    return obj
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """Load a model file written by ``save``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    khabar.ModelFormatError
+        If the file is not a valid khabar model (truncated, corrupted, wrong
+        magic bytes, or written by a newer khabar).
+
+    Examples
+    --------
+    >>> import khabar as kb, tempfile, os
+    >>> vec = kb.TextVectorizer().fit(["بغداد", "طهران"])
+    >>> path = os.path.join(tempfile.mkdtemp(), "vec.khabar")
+    >>> vec.save(path)
+    >>> kb.load(path).get_feature_names_out().tolist()
+    ['بغداد', 'طهران']
+    """
+    return loads(Path(path).read_bytes())

@@ -1,0 +1,87 @@
+//! Conversions at the Python edge: documents in, CSR arrays out.
+
+use numpy::IntoPyArray;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::conversion::FromPyObjectOwned;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::features::csr::{CsrData, CsrIndex, CsrMatrix};
+
+/// Borrow the UTF-8 of every string in `docs` (a list) without copying.
+/// Any non-string names its row; lone surrogates (not valid Unicode, so not
+/// representable as UTF-8) are reported with their position.
+pub fn extract_docs(docs: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PyBackedStr>> {
+    let list = docs.cast::<PyList>().map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be a list of str"))
+    })?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        match item.extract::<PyBackedStr>() {
+            Ok(s) => out.push(s),
+            Err(_) if item.is_instance_of::<PyString>() => {
+                let text: String = item.str()?.to_string_lossy().into_owned();
+                let pos = text.chars().position(|c| c == '\u{FFFD}').unwrap_or(0);
+                return Err(PyValueError::new_err(format!(
+                    "{what}[{i}] contains a lone surrogate (near character {pos}), which is not valid \
+                     Unicode; clean it first, e.g. s.encode('utf-8', 'replace').decode('utf-8')"
+                )));
+            }
+            Err(_) => return Err(type_error(&item, i, what)),
+        }
+    }
+    Ok(out)
+}
+
+fn type_error(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyErr {
+    let tname = item
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into());
+    let hint = if item.is_none() {
+        " (None: drop or fill missing values first, e.g. Series.fillna(''))".to_string()
+    } else if let Ok(f) = item.extract::<f64>() {
+        if f.is_nan() {
+            " (NaN: a missing value; drop or fill missing values first, e.g. Series.fillna(''))".into()
+        } else {
+            String::new()
+        }
+    } else if tname == "bytes" || tname == "bytearray" {
+        " (decode bytes first, e.g. b.decode('utf-8'))".into()
+    } else {
+        String::new()
+    };
+    PyTypeError::new_err(format!("{what}[{i}] is {tname}, expected str{hint}"))
+}
+
+/// Hand a CSR matrix to Python as `(data, indices, indptr, (rows, cols))`
+/// numpy arrays that own the Rust buffers (no copy).
+pub fn csr_to_py<'py>(py: Python<'py>, m: CsrMatrix) -> PyResult<Bound<'py, PyAny>> {
+    let data = match m.data {
+        CsrData::F32(v) => v.into_pyarray(py).into_any(),
+        CsrData::F64(v) => v.into_pyarray(py).into_any(),
+    };
+    let (indices, indptr) = match m.index {
+        CsrIndex::I32 { indptr, indices } => (indices.into_pyarray(py).into_any(), indptr.into_pyarray(py).into_any()),
+        CsrIndex::I64 { indptr, indices } => (indices.into_pyarray(py).into_any(), indptr.into_pyarray(py).into_any()),
+    };
+    (data, indices, indptr, (m.n_rows, m.n_cols)).into_pyobject(py).map(|t| t.into_any())
+}
+
+/// Read an optional key of a config dict.
+pub fn opt<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+    match d.get_item(key)? {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => v.extract::<T>().map(Some).map_err(|_| {
+            PyTypeError::new_err(format!("invalid type for `{key}`: {}", v.repr().map(|r| r.to_string()).unwrap_or_default()))
+        }),
+    }
+}
+
+/// Read a required key of a config dict.
+pub fn req<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
+    opt(d, key)?.ok_or_else(|| PyValueError::new_err(format!("missing config key `{key}`")))
+}
