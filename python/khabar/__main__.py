@@ -40,7 +40,7 @@ def _demo(args: argparse.Namespace) -> int:
     Xa = vec.transform([text])
     names = vec.get_feature_names_out()
     row = Xa.getrow(0)
-    top = sorted(zip(row.data, row.indices), reverse=True)
+    top = sorted(zip(row.data, row.indices, strict=True), reverse=True)
     words = [(w, names[i]) for w, i in top if names[i].startswith("word:")][: args.top]
     print(f"top {len(words)} word features of the whole article (TF-IDF):", file=out)
     for w, name in words:

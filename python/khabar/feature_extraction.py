@@ -101,7 +101,7 @@ def _dtype_name(dtype: Any) -> str:
 def _norm(norm: Any) -> str | None:
     if norm not in ("l1", "l2", None):
         raise ValueError(f"norm must be 'l1', 'l2' or None, got {norm!r}")
-    return norm  # type: ignore[no-any-return]
+    return norm
 
 
 def _common_config(est: Any) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def _common_config(est: Any) -> dict[str, Any]:
     }
 
 
-class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):  # type: ignore[misc]
+class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
     """Convert texts to a TF-IDF weighted document-term matrix.
 
     Same parameters and results as scikit-learn's ``TfidfVectorizer`` where
@@ -184,7 +184,7 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):  # type: ignor
     >>> vec = TextVectorizer(ngram_range=(1, 2))
     >>> X = vec.fit_transform(docs)
     >>> X.shape
-    (2, 10)
+    (2, 13)
     >>> vec.get_feature_names_out()[:3].tolist()
     ['الاميركية', 'الاميركية في', 'السفارة']
     """
@@ -247,7 +247,9 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):  # type: ignor
                 raise ValueError(f"{name}={v!r} must not be negative")
             cfg[name] = int(v) if isinstance(v, (int, np.integer)) else float(v)
         mf = self.max_features
-        if mf is not None and (isinstance(mf, bool) or not isinstance(mf, (int, np.integer)) or mf <= 0):
+        if mf is not None and (
+            isinstance(mf, bool) or not isinstance(mf, (int, np.integer)) or mf <= 0
+        ):
             raise ValueError(f"max_features must be a positive int or None, got {mf!r}")
         cfg["max_features"] = None if mf is None else int(mf)
         cfg["vocabulary"] = self._vocabulary_pairs(len(cfg["analyzers"]))
@@ -332,7 +334,7 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):  # type: ignor
         if cache is None:
             cache = {t: i for i, t in enumerate(core.feature_names())}
             self.__dict__["_vocabulary_cache"] = cache
-        return cache  # type: ignore[no-any-return]
+        return cache
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Feature names (normalised terms), as an object array."""
@@ -350,7 +352,7 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):  # type: ignor
         return tags
 
 
-class HashingVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):  # type: ignore[misc]
+class HashingVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
     """Stateless feature hashing of texts, compatible with scikit-learn's.
 
     Uses the same hash as scikit-learn (MurmurHash3 x86_32, seed 0, on the

@@ -20,7 +20,7 @@ NORMALIZER_OPTIONS: tuple[str, ...] = tuple(_core.NORMALIZER_OPTIONS)
 _PRESETS = ("arabic", "none")
 
 
-class Normalizer(_SkTransformerMixin, _SkBase):  # type: ignore[misc]
+class Normalizer(_SkTransformerMixin, _SkBase):
     """Arabic-aware text normaliser.
 
     Every step is a switch; ``preset`` sets them all, and keyword arguments
@@ -190,7 +190,7 @@ def normalize(text: str, normalizer: Any = "arabic") -> str:
     """
     if normalizer == "arabic":
         return _DEFAULT.normalize(text)
-    return Normalizer(**{"preset": "none", **_normalizer_config(normalizer)}).normalize(text)
+    return str(_core.NormalizerCore("none", _normalizer_config(normalizer)).normalize(text))
 
 
 def tokenize(
@@ -245,7 +245,9 @@ def tokenize(
     )
 
 
-def tokenize_with_offsets(text: str, *, keep_punct: bool = False) -> list[tuple[str, int, int, str]]:
+def tokenize_with_offsets(
+    text: str, *, keep_punct: bool = False
+) -> list[tuple[str, int, int, str]]:
     """Tokens with character offsets and kinds: ``(token, start, end, kind)``.
 
     ``text[start:end] == token`` always holds; ``kind`` is one of ``word``,
@@ -254,8 +256,12 @@ def tokenize_with_offsets(text: str, *, keep_punct: bool = False) -> list[tuple[
 
     Examples
     --------
-    >>> tokenize_with_offsets("RT @AJA: 5 قتلى")
-    [('RT', 0, 2, 'word'), ('@AJA', 3, 7, 'mention'), ('5', 9, 10, 'number'), ('قتلى', 11, 15, 'word')]
+    >>> for tok in tokenize_with_offsets("RT @AJA: 5 قتلى"):
+    ...     print(tok)
+    ('RT', 0, 2, 'word')
+    ('@AJA', 3, 7, 'mention')
+    ('5', 9, 10, 'number')
+    ('قتلى', 11, 15, 'word')
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")

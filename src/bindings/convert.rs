@@ -1,8 +1,8 @@
 //! Conversions at the Python edge: documents in, CSR arrays out.
 
 use numpy::IntoPyArray;
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::conversion::FromPyObjectOwned;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -13,9 +13,9 @@ use crate::features::csr::{CsrData, CsrIndex, CsrMatrix};
 /// Any non-string names its row; lone surrogates (not valid Unicode, so not
 /// representable as UTF-8) are reported with their position.
 pub fn extract_docs(docs: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PyBackedStr>> {
-    let list = docs.cast::<PyList>().map_err(|_| {
-        PyTypeError::new_err(format!("{what} must be a list of str"))
-    })?;
+    let list = docs
+        .cast::<PyList>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be a list of str")))?;
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         match item.extract::<PyBackedStr>() {
@@ -44,7 +44,8 @@ fn type_error(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyErr {
         " (None: drop or fill missing values first, e.g. Series.fillna(''))".to_string()
     } else if let Ok(f) = item.extract::<f64>() {
         if f.is_nan() {
-            " (NaN: a missing value; drop or fill missing values first, e.g. Series.fillna(''))".into()
+            " (NaN: a missing value; drop or fill missing values first, e.g. Series.fillna(''))"
+                .into()
         } else {
             String::new()
         }
@@ -64,19 +65,33 @@ pub fn csr_to_py<'py>(py: Python<'py>, m: CsrMatrix) -> PyResult<Bound<'py, PyAn
         CsrData::F64(v) => v.into_pyarray(py).into_any(),
     };
     let (indices, indptr) = match m.index {
-        CsrIndex::I32 { indptr, indices } => (indices.into_pyarray(py).into_any(), indptr.into_pyarray(py).into_any()),
-        CsrIndex::I64 { indptr, indices } => (indices.into_pyarray(py).into_any(), indptr.into_pyarray(py).into_any()),
+        CsrIndex::I32 { indptr, indices } => (
+            indices.into_pyarray(py).into_any(),
+            indptr.into_pyarray(py).into_any(),
+        ),
+        CsrIndex::I64 { indptr, indices } => (
+            indices.into_pyarray(py).into_any(),
+            indptr.into_pyarray(py).into_any(),
+        ),
     };
-    (data, indices, indptr, (m.n_rows, m.n_cols)).into_pyobject(py).map(|t| t.into_any())
+    (data, indices, indptr, (m.n_rows, m.n_cols))
+        .into_pyobject(py)
+        .map(|t| t.into_any())
 }
 
 /// Read an optional key of a config dict.
-pub fn opt<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+pub fn opt<'py, T: FromPyObjectOwned<'py>>(
+    d: &Bound<'py, PyDict>,
+    key: &str,
+) -> PyResult<Option<T>> {
     match d.get_item(key)? {
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
         Some(v) => v.extract::<T>().map(Some).map_err(|_| {
-            PyTypeError::new_err(format!("invalid type for `{key}`: {}", v.repr().map(|r| r.to_string()).unwrap_or_default()))
+            PyTypeError::new_err(format!(
+                "invalid type for `{key}`: {}",
+                v.repr().map(|r| r.to_string()).unwrap_or_default()
+            ))
         }),
     }
 }

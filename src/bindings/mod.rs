@@ -18,7 +18,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("FORMAT_VERSION", crate::io::FORMAT_VERSION)?;
-    m.add("ModelFormatError", py.get_type::<errors::ModelFormatError>())?;
+    m.add(
+        "ModelFormatError",
+        py.get_type::<errors::ModelFormatError>(),
+    )?;
     m.add("NotFittedError", py.get_type::<errors::NotFittedError>())?;
     text::register(m)?;
     vectorizers::register(m)?;

@@ -10,7 +10,10 @@ use crate::text::normalize::OPTION_NAMES;
 use crate::text::{Normalizer, NormalizerConfig, TokenKind, Tokenizer, TokenizerConfig};
 
 /// Build a normaliser config from a preset and a dict of overrides.
-pub fn normalizer_config(preset: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<NormalizerConfig> {
+pub fn normalizer_config(
+    preset: &str,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<NormalizerConfig> {
     let mut cfg = guard(|| NormalizerConfig::preset(preset))?;
     if let Some(opts) = options {
         for (k, v) in opts.iter() {
@@ -19,7 +22,9 @@ pub fn normalizer_config(preset: &str, options: Option<&Bound<'_, PyDict>>) -> P
                 continue;
             }
             let value: bool = v.extract().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(format!("normalizer option `{name}` must be a bool"))
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "normalizer option `{name}` must be a bool"
+                ))
             })?;
             guard(|| cfg.set(&name, value))?;
         }
@@ -46,7 +51,9 @@ impl PyNormalizer {
     #[new]
     #[pyo3(signature = (preset = "arabic", options = None))]
     fn new(preset: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        Ok(Self { inner: Normalizer::new(normalizer_config(preset, options)?) })
+        Ok(Self {
+            inner: Normalizer::new(normalizer_config(preset, options)?),
+        })
     }
 
     fn normalize(&self, py: Python<'_>, text: &str) -> PyResult<String> {
@@ -56,15 +63,23 @@ impl PyNormalizer {
     }
 
     #[pyo3(signature = (texts, n_jobs = None))]
-    fn normalize_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, n_jobs: Option<i64>) -> PyResult<Vec<String>> {
+    fn normalize_batch(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Vec<String>> {
         let docs = extract_docs(texts, "texts")?;
         let n = self.inner;
         py.detach(|| {
             guard(|| {
                 let threads = resolve_n_jobs(n_jobs)?;
-                let parts = map_ranges(threads, docs.len(), transform_parts(threads, docs.len()), |r| {
-                    docs[r].iter().map(|d| n.normalize(d)).collect::<Vec<_>>()
-                })?;
+                let parts = map_ranges(
+                    threads,
+                    docs.len(),
+                    transform_parts(threads, docs.len()),
+                    |r| docs[r].iter().map(|d| n.normalize(d)).collect::<Vec<_>>(),
+                )?;
                 Ok(parts.into_iter().flatten().collect())
             })
         })
@@ -87,7 +102,11 @@ fn tokenize<'py>(
     segment_clitics: bool,
     with_offsets: bool,
 ) -> PyResult<Bound<'py, PyList>> {
-    let tok = Tokenizer::new(TokenizerConfig { keep_punct, split_hashtags, segment_clitics });
+    let tok = Tokenizer::new(TokenizerConfig {
+        keep_punct,
+        split_hashtags,
+        segment_clitics,
+    });
     let text = match normalizer {
         Some(n) => n.inner.normalize(text),
         None => text.to_owned(),
@@ -114,7 +133,12 @@ fn tokenize<'py>(
         if sp.kind == TokenKind::Punct && !keep_punct {
             return;
         }
-        out.push((text[sp.start..sp.end].to_string(), char_at[sp.start], char_at[sp.end], sp.kind.as_str()));
+        out.push((
+            text[sp.start..sp.end].to_string(),
+            char_at[sp.start],
+            char_at[sp.end],
+            sp.kind.as_str(),
+        ));
     });
     PyList::new(py, out)
 }

@@ -66,21 +66,29 @@ fn dtype(cfg: &Bound<'_, PyDict>) -> PyResult<Dtype> {
 }
 
 fn df_bound(cfg: &Bound<'_, PyDict>, key: &'static str, default: DfBound) -> PyResult<DfBound> {
-    let Some(v) = cfg.get_item(key)? else { return Ok(default) };
+    let Some(v) = cfg.get_item(key)? else {
+        return Ok(default);
+    };
     if v.is_none() {
         return Ok(default);
     }
     if v.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyValueError::new_err(format!("invalid parameter `{key}`: a bool is not a count")));
+        return Err(PyValueError::new_err(format!(
+            "invalid parameter `{key}`: a bool is not a count"
+        )));
     }
     if let Ok(i) = v.extract::<i64>() {
         if i < 0 {
-            return Err(PyValueError::new_err(format!("invalid parameter `{key}`: {i} is negative")));
+            return Err(PyValueError::new_err(format!(
+                "invalid parameter `{key}`: {i} is negative"
+            )));
         }
         return Ok(DfBound::Count(i as u64));
     }
     let f: f64 = v.extract().map_err(|_| {
-        PyValueError::new_err(format!("invalid parameter `{key}`: expected an int count or a float fraction"))
+        PyValueError::new_err(format!(
+            "invalid parameter `{key}`: expected an int count or a float fraction"
+        ))
     })?;
     let b = DfBound::Fraction(f);
     guard(|| b.validate(key))?;
@@ -157,7 +165,12 @@ impl PyTextVectorizer {
     }
 
     #[pyo3(signature = (docs, n_jobs = None))]
-    fn transform<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+    fn transform<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let docs = extract_docs(docs, "raw_documents")?;
         let m = py.detach(|| guard(|| self.inner.transform(&docs, resolve_n_jobs(n_jobs)?)))?;
         csr_to_py(py, m)
@@ -187,7 +200,14 @@ impl PyTextVectorizer {
         self.inner
             .blocks
             .iter()
-            .map(|b| (b.spec.kind.name().to_string(), b.spec.min_n, b.spec.max_n, b.vocab.len()))
+            .map(|b| {
+                (
+                    b.spec.kind.name().to_string(),
+                    b.spec.min_n,
+                    b.spec.max_n,
+                    b.vocab.len(),
+                )
+            })
             .collect()
     }
 
@@ -198,7 +218,10 @@ impl PyTextVectorizer {
     /// Serialise to the model file format, with `metadata` (JSON text).
     #[pyo3(signature = (metadata = String::new()))]
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: String) -> PyResult<Bound<'py, PyBytes>> {
-        let file = ModelFile::new(Model::TextVectorizer(Box::new(self.inner.clone())), metadata);
+        let file = ModelFile::new(
+            Model::TextVectorizer(Box::new(self.inner.clone())),
+            metadata,
+        );
         let bytes = py.detach(|| guard(|| io::to_bytes(&file)))?;
         Ok(PyBytes::new(py, &bytes))
     }
@@ -231,11 +254,18 @@ impl PyHashingVectorizer {
             norm: guard(|| Norm::parse(opt::<String>(config, "norm").ok().flatten().as_deref()))?,
             dtype: dtype(config)?,
         };
-        Ok(Self { inner: guard(|| HashingVectorizer::new(cfg))? })
+        Ok(Self {
+            inner: guard(|| HashingVectorizer::new(cfg))?,
+        })
     }
 
     #[pyo3(signature = (docs, n_jobs = None))]
-    fn transform<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+    fn transform<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let docs = extract_docs(docs, "raw_documents")?;
         let m = py.detach(|| guard(|| self.inner.transform(&docs, resolve_n_jobs(n_jobs)?)))?;
         csr_to_py(py, m)
@@ -243,25 +273,41 @@ impl PyHashingVectorizer {
 
     #[pyo3(signature = (metadata = String::new()))]
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: String) -> PyResult<Bound<'py, PyBytes>> {
-        let file = ModelFile::new(Model::HashingVectorizer(self.inner.config.clone()), metadata);
+        let file = ModelFile::new(
+            Model::HashingVectorizer(self.inner.config.clone()),
+            metadata,
+        );
         Ok(PyBytes::new(py, &guard(|| io::to_bytes(&file))?))
     }
 }
 
 /// Decode model bytes: returns `(kind, core_object, metadata_json, khabar_version)`.
 #[pyfunction]
-fn load_bytes<'py>(py: Python<'py>, data: &[u8]) -> PyResult<(String, Bound<'py, PyAny>, String, String)> {
+fn load_bytes<'py>(
+    py: Python<'py>,
+    data: &[u8],
+) -> PyResult<(String, Bound<'py, PyAny>, String, String)> {
     let file = py.detach(|| guard(|| io::from_bytes(data)))?;
     let kind = file.model.kind().to_string();
     let obj = match file.model {
-        Model::Normalizer(cfg) => Bound::new(py, super::text::PyNormalizer { inner: crate::text::Normalizer::new(cfg) })?.into_any(),
+        Model::Normalizer(cfg) => Bound::new(
+            py,
+            super::text::PyNormalizer {
+                inner: crate::text::Normalizer::new(cfg),
+            },
+        )?
+        .into_any(),
         Model::TextVectorizer(mut tv) => {
             tv.restore();
             Bound::new(py, PyTextVectorizer { inner: *tv })?.into_any()
         }
-        Model::HashingVectorizer(cfg) => {
-            Bound::new(py, PyHashingVectorizer { inner: guard(|| HashingVectorizer::new(cfg))? })?.into_any()
-        }
+        Model::HashingVectorizer(cfg) => Bound::new(
+            py,
+            PyHashingVectorizer {
+                inner: guard(|| HashingVectorizer::new(cfg))?,
+            },
+        )?
+        .into_any(),
     };
     Ok((kind, obj, file.metadata, file.khabar_version))
 }
@@ -269,7 +315,11 @@ fn load_bytes<'py>(py: Python<'py>, data: &[u8]) -> PyResult<(String, Bound<'py,
 /// Serialise a normaliser config to model bytes.
 #[pyfunction]
 #[pyo3(signature = (normalizer, metadata = String::new()))]
-fn normalizer_to_bytes<'py>(py: Python<'py>, normalizer: &super::text::PyNormalizer, metadata: String) -> PyResult<Bound<'py, PyBytes>> {
+fn normalizer_to_bytes<'py>(
+    py: Python<'py>,
+    normalizer: &super::text::PyNormalizer,
+    metadata: String,
+) -> PyResult<Bound<'py, PyBytes>> {
     let file = ModelFile::new(Model::Normalizer(*normalizer.inner.config()), metadata);
     Ok(PyBytes::new(py, &guard(|| io::to_bytes(&file))?))
 }

@@ -11,16 +11,17 @@ pub use tokenize::{TokenKind, Tokenizer, TokenizerConfig};
 
 /// A built-in stop-word list by name: `"arabic"` or `"english"`.
 pub fn stop_words(name: &str) -> crate::error::Result<Vec<String>> {
-    let list =
-        match name {
-            "arabic" => stopwords::arabic(),
-            "english" => stopwords::english(),
-            other => return Err(crate::error::Error::param(
+    let list = match name {
+        "arabic" => stopwords::arabic(),
+        "english" => stopwords::english(),
+        other => {
+            return Err(crate::error::Error::param(
                 "stop_words",
                 format!(
                     "unknown stop-word list {other:?}; expected \"arabic\", \"english\" or a list"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     Ok(list.iter().map(|s| s.to_string()).collect())
 }
