@@ -79,6 +79,20 @@ where
     Ok(pool.install(|| rs.into_par_iter().map(f).collect()))
 }
 
+/// Run `f` inside a scoped pool of `threads` threads (inline for one), for
+/// rayon primitives such as parallel sorts.
+pub fn install<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
+    if threads <= 1 {
+        return Ok(f());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("khabar-{i}"))
+        .build()
+        .map_err(|e| Error::ThreadPool(e.to_string()))?;
+    Ok(pool.install(f))
+}
+
 /// Number of chunks for embarrassingly parallel per-document work: several
 /// per thread for load balance, but not so small that overhead dominates.
 pub fn transform_parts(threads: usize, len: usize) -> usize {

@@ -61,7 +61,22 @@ except ImportError:  # pragma: no cover
 
 
 ModelFormatError = _core.ModelFormatError
-NotFittedError = _core.NotFittedError
+
+try:  # pragma: no cover - depends on scikit-learn being installed
+    from sklearn.exceptions import NotFittedError as _SkNotFittedError
+except ImportError:  # pragma: no cover
+
+    class _SkNotFittedError(ValueError, AttributeError):  # type: ignore[no-redef]
+        pass
+
+
+class NotFittedError(_SkNotFittedError):
+    """An estimator was used before ``fit``.
+
+    Subclasses ``ValueError`` and ``AttributeError`` (and scikit-learn's
+    ``NotFittedError`` when it is installed), so ``hasattr(est, "vocabulary_")``
+    is ``False`` on an unfitted vectorizer, as in scikit-learn.
+    """
 
 
 def as_text_list(X: Any, name: str = "raw_documents") -> list[Any]:
@@ -122,8 +137,24 @@ def csr_from_parts(parts: tuple[Any, Any, Any, tuple[int, int]]) -> sp.csr_matri
     return m
 
 
+def _tag_tuples(o: Any) -> Any:
+    """JSON has no tuples; tag them so parameters load back unchanged."""
+    if isinstance(o, tuple):
+        return {"__tuple__": [_tag_tuples(v) for v in o]}
+    if isinstance(o, list):
+        return [_tag_tuples(v) for v in o]
+    if isinstance(o, dict):
+        return {k: _tag_tuples(v) for k, v in o.items()}
+    return o
+
+
 def params_to_json(params: dict[str, Any]) -> str:
-    """Serialise estimator parameters for a model file's metadata."""
+    """Serialise estimator parameters for a model file's metadata.
+
+    Tuples, numpy dtypes and ``Normalizer`` objects round-trip exactly;
+    arrays and other sequences (``np.ndarray``, ``pd.Index``) are stored as
+    lists.
+    """
 
     def default(o: Any) -> Any:
         if hasattr(o, "_to_json_param"):
@@ -138,17 +169,23 @@ def params_to_json(params: dict[str, Any]) -> str:
             return int(o)
         if isinstance(o, np.floating):
             return float(o)
+        if isinstance(o, np.bool_):
+            return bool(o)
+        if hasattr(o, "tolist"):
+            return _tag_tuples(o.tolist())
         raise TypeError(
             f"parameter value {o!r} of type {type(o).__name__} cannot be saved in a model file"
         )
 
-    return json.dumps(params, default=default, ensure_ascii=False, sort_keys=True)
+    return json.dumps(_tag_tuples(params), default=default, ensure_ascii=False, sort_keys=True)
 
 
 def params_from_json(text: str) -> dict[str, Any]:
     """Inverse of :func:`params_to_json`."""
 
     def hook(d: dict[str, Any]) -> Any:
+        if set(d) == {"__tuple__"}:
+            return tuple(d["__tuple__"])
         if set(d) == {"__dtype__"}:
             return np.dtype(d["__dtype__"]).type
         if set(d) == {"__normalizer__"}:

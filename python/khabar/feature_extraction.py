@@ -302,6 +302,7 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
     def _set_core(self, core: Any) -> None:
         self._core_ = core
         self.__dict__.pop("_vocabulary_cache", None)
+        self.__dict__.pop("_names_cache", None)
         idf = core.idf()
         if idf is not None:
             self.idf_ = idf
@@ -339,7 +340,12 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Feature names (normalised terms), as an object array."""
         core = self._check_fitted()
-        return np.asarray(core.feature_names(), dtype=object)
+        names = self.__dict__.get("_names_cache")
+        if names is None:
+            names = np.asarray(core.feature_names(), dtype=object)
+            names.flags.writeable = False
+            self.__dict__["_names_cache"] = names
+        return names
 
     @property
     def n_features_out_(self) -> int:
@@ -439,6 +445,7 @@ segment_clitics
     def fit(self, X: Any = None, y: Any = None) -> HashingVectorizer:
         """Validate the parameters (hashing learns nothing)."""
         self._core_obj()
+        check_n_jobs(self.n_jobs)
         return self
 
     def partial_fit(self, X: Any = None, y: Any = None) -> HashingVectorizer:

@@ -83,11 +83,9 @@ def loads(data: bytes) -> Any:
         meta = params_from_json(meta_json)
         cls = _REGISTRY[meta["class"]]
         params = meta["params"]
+        obj = cls(**params)
     except (ValueError, KeyError, TypeError) as e:
-        raise ModelFormatError(f"the model's metadata is invalid: {e}") from e
-    if isinstance(params, dict) and isinstance(params.get("ngram_range"), list):
-        params["ngram_range"] = tuple(params["ngram_range"])
-    obj = cls(**params)
+        raise ModelFormatError(f"the model's metadata is invalid: {e!r}") from e
     if kind == "TextVectorizer":
         obj._set_core(core)
     return obj

@@ -20,6 +20,20 @@ NORMALIZER_OPTIONS: tuple[str, ...] = tuple(_core.NORMALIZER_OPTIONS)
 _PRESETS = ("arabic", "none")
 
 
+def _check_text(text: Any) -> None:
+    """Reject non-str and lone surrogates with a clear message."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(
+            f"text contains a lone surrogate ({text[e.start]!r} at position {e.start}), which "
+            "is not valid Unicode; clean it first, e.g. "
+            "s.encode('utf-8', 'replace').decode('utf-8')"
+        ) from None
+
+
 class Normalizer(_SkTransformerMixin, _SkBase):
     """Arabic-aware text normaliser.
 
@@ -120,8 +134,7 @@ fold_teh_marbuta, fold_digits, remove_controls, collapse_whitespace : bool or No
 
     def normalize(self, text: str) -> str:
         """Normalise one text."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be str, got {type(text).__name__}")
+        _check_text(text)
         return str(self._core().normalize(text))
 
     __call__ = normalize
@@ -129,6 +142,7 @@ fold_teh_marbuta, fold_digits, remove_controls, collapse_whitespace : bool or No
     def fit(self, X: Any = None, y: Any = None) -> Normalizer:
         """Validate the parameters; the normaliser learns nothing."""
         self._core()
+        check_n_jobs(self.n_jobs)
         return self
 
     def transform(self, X: Any) -> list[str]:
@@ -188,6 +202,7 @@ def normalize(text: str, normalizer: Any = "arabic") -> str:
     >>> normalize("أَهْلاً   بِكُمْ")
     'اهلا بكم'
     """
+    _check_text(text)
     if normalizer == "arabic":
         return _DEFAULT.normalize(text)
     return str(_core.NormalizerCore("none", _normalizer_config(normalizer)).normalize(text))
@@ -219,7 +234,8 @@ def tokenize(
     split_hashtags : bool, default=False
         Return the words of a hashtag (``#عاجل_بغداد`` -> ``عاجل``, ``بغداد``).
     segment_clitics : bool, default=False
-        Split Arabic proclitics and pronoun suffixes conservatively
+        Split Arabic proclitics and pronoun suffixes with light, data-free rules
+        (they over-split some words that begin with و or ف; see ``src/text/stem.rs``)
         (``والكتاب`` -> ``و+``, ``ال+``, ``كتاب``).
 
     Examples
@@ -229,8 +245,7 @@ def tokenize(
     >>> tokenize("الْعَرَبِيَّةُ، لغة!", keep_punct=True, normalizer="arabic")
     ['العربية', '،', 'لغة', '!']
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, got {type(text).__name__}")
+    _check_text(text)
     core = None
     if normalizer is not None:
         core = _core.NormalizerCore("none", _normalizer_config(normalizer))
@@ -263,8 +278,7 @@ def tokenize_with_offsets(
     ('5', 9, 10, 'number')
     ('قتلى', 11, 15, 'word')
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, got {type(text).__name__}")
+    _check_text(text)
     return list(_core.tokenize(text, None, keep_punct=keep_punct, with_offsets=True))
 
 

@@ -3,6 +3,7 @@
 
 pub mod csr;
 pub mod hashing;
+pub mod interner;
 pub mod ngrams;
 pub mod tfidf;
 pub mod vectorizer;

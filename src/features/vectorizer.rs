@@ -168,13 +168,14 @@ impl TextVectorizer {
                 .iter_mut()
                 .map(|l| std::mem::take(&mut l[b]))
                 .collect();
-            let merged = merge(&mut per_worker, docs.len(), &config.pruning).map_err(|e| {
-                if n_blocks > 1 {
-                    Error::InvalidInput(format!("analyzer {:?}: {e}", spec.kind.name()))
-                } else {
-                    e
-                }
-            })?;
+            let merged =
+                merge(&mut per_worker, docs.len(), &config.pruning, threads).map_err(|e| {
+                    if n_blocks > 1 {
+                        Error::InvalidInput(format!("analyzer {:?}: {e}", spec.kind.name()))
+                    } else {
+                        e
+                    }
+                })?;
             let idf = config
                 .weighting
                 .use_idf

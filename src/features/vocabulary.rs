@@ -3,24 +3,32 @@
 //! Fitting runs in three steps so that it parallelises without making the
 //! result depend on the thread count:
 //! 1. each worker counts its contiguous slice of documents against a *local*
-//!    vocabulary (term -> local id), storing per-document (id, count) pairs;
-//! 2. the local vocabularies are merged, sorted alphabetically (scikit-learn
-//!    orders features by term), and pruned by `min_df`/`max_df`/
-//!    `max_features`;
+//!    vocabulary (an [`Interner`]: term -> local id), storing per-document
+//!    (id, count) pairs;
+//! 2. the local vocabularies are merged — in parallel, by hash shard — then
+//!    pruned by `min_df`/`max_df`/`max_features` and sorted alphabetically
+//!    (scikit-learn orders features by term);
 //! 3. each worker maps its local ids to final columns and emits its rows.
 //!
-//! Terms are stored once, as the keys of the map; the sorted term list is
-//! derived when needed (feature names, serialisation).
+//! With one worker, step 2 skips the merge: the local vocabulary is global.
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+use crate::features::interner::Interner;
+use crate::parallel::{install, map_ranges};
 
 /// A term -> column map with contiguous columns `0..len`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    map: FxHashMap<Box<str>, u32>,
+    terms: Interner,
+}
+
+impl PartialEq for Vocabulary {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.terms.iter().eq(other.terms.iter())
+    }
 }
 
 impl Vocabulary {
@@ -28,26 +36,20 @@ impl Vocabulary {
     pub fn from_terms<I, S>(terms: I) -> Result<Self>
     where
         I: IntoIterator<Item = S>,
-        S: Into<Box<str>>,
+        S: AsRef<str>,
     {
-        let mut map = FxHashMap::default();
+        let mut it = Interner::default();
         for (i, t) in terms.into_iter().enumerate() {
-            let t: Box<str> = t.into();
-            if let Some(prev) = map.insert(t, i as u32) {
-                let dup = map
-                    .iter()
-                    .find(|(_, &v)| v == i as u32)
-                    .map(|(k, _)| k.to_string());
+            let t = t.as_ref();
+            let (id, new) = it.intern_hashed(t, crate::features::interner::hash_str(t));
+            if !new {
                 return Err(Error::param(
                     "vocabulary",
-                    format!(
-                        "duplicate term {:?} at indices {prev} and {i}",
-                        dup.unwrap_or_default()
-                    ),
+                    format!("duplicate term {t:?} at indices {id} and {i}"),
                 ));
             }
         }
-        Ok(Self { map })
+        Ok(Self { terms: it })
     }
 
     /// Build from (term, column) pairs, checking columns are exactly `0..n`.
@@ -76,30 +78,31 @@ impl Vocabulary {
 
     #[inline]
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.map.get(term).copied()
+        self.terms.find(term)
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.terms.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.terms.is_empty()
     }
 
     /// Terms in column order.
     pub fn terms(&self) -> Vec<&str> {
-        let mut v = vec![""; self.map.len()];
-        for (t, &i) in &self.map {
-            v[i as usize] = t;
-        }
-        v
+        self.terms.iter().collect()
+    }
+
+    /// The term of column `col`.
+    pub fn term(&self, col: u32) -> &str {
+        self.terms.get(col)
     }
 }
 
 impl Serialize for Vocabulary {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.terms().serialize(s)
+        s.collect_seq(self.terms.iter())
     }
 }
 
@@ -157,7 +160,7 @@ impl Default for Pruning {
 /// One worker's counts for one analyzer block.
 #[derive(Default)]
 pub struct LocalCounts {
-    pub map: FxHashMap<Box<str>, u32>,
+    pub terms: Interner,
     pub row_nnz: Vec<u32>,
     pub ids: Vec<u32>,
     pub counts: Vec<u32>,
@@ -169,15 +172,12 @@ impl LocalCounts {
     /// Count one n-gram of the current document.
     #[inline]
     pub fn add(&mut self, gram: &str) {
-        let id = match self.map.get(gram) {
-            Some(&id) => id,
-            None => {
-                let id = self.map.len() as u32;
-                self.map.insert(gram.into(), id);
-                self.dense.push(0);
-                id
-            }
-        };
+        let (id, new) = self
+            .terms
+            .intern_hashed(gram, crate::features::interner::hash_str(gram));
+        if new {
+            self.dense.push(0);
+        }
         let slot = &mut self.dense[id as usize];
         if *slot == 0 {
             self.touched.push(id);
@@ -201,6 +201,17 @@ impl LocalCounts {
         self.dense = Vec::new();
         self.touched = Vec::new();
     }
+
+    /// Document and total frequency of every local term.
+    fn frequencies(&self) -> (Vec<u64>, Vec<u64>) {
+        let mut df = vec![0u64; self.terms.len()];
+        let mut tf = vec![0u64; self.terms.len()];
+        for (&id, &c) in self.ids.iter().zip(&self.counts) {
+            df[id as usize] += 1;
+            tf[id as usize] += u64::from(c);
+        }
+        (df, tf)
+    }
 }
 
 /// The merged, pruned vocabulary of one block plus, for each worker, the
@@ -211,38 +222,31 @@ pub struct Merged {
     pub local_to_col: Vec<Vec<u32>>,
 }
 
-/// Merge workers' local counts into one sorted, pruned vocabulary.
-pub fn merge(locals: &mut [LocalCounts], n_docs: usize, pruning: &Pruning) -> Result<Merged> {
-    let mut global: FxHashMap<Box<str>, u32> = FxHashMap::default();
-    let mut df: Vec<u64> = Vec::new();
-    let mut tf: Vec<u64> = Vec::new();
-    let mut local_to_tmp: Vec<Vec<u32>> = Vec::with_capacity(locals.len());
-    for lc in locals.iter_mut() {
-        let map = std::mem::take(&mut lc.map);
-        let mut to_tmp = vec![0u32; map.len()];
-        for (term, local) in map {
-            let next = global.len() as u32;
-            let tmp = *global.entry(term).or_insert(next);
-            if tmp == next {
-                df.push(0);
-                tf.push(0);
-            }
-            to_tmp[local as usize] = tmp;
-        }
-        for (&id, &c) in lc.ids.iter().zip(&lc.counts) {
-            let t = to_tmp[id as usize] as usize;
-            df[t] += 1;
-            tf[t] += u64::from(c);
-        }
-        local_to_tmp.push(to_tmp);
-    }
-    let mut terms: Vec<Option<Box<str>>> = vec![None; global.len()];
-    for (t, i) in global {
-        terms[i as usize] = Some(t);
-    }
-    let mut order: Vec<u32> = (0..terms.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
+/// Candidate terms after merging: `parts` of interners, addressed by a
+/// global id = `offsets[part] + local id`.
+struct Candidates {
+    parts: Vec<Interner>,
+    offsets: Vec<u32>,
+    df: Vec<u64>,
+    tf: Vec<u64>,
+    /// For each worker, local id -> global id (`None`: identity).
+    local_to_global: Vec<Option<Vec<u32>>>,
+}
 
+impl Candidates {
+    fn locate(&self, g: u32) -> (usize, u32) {
+        let p = self.offsets.partition_point(|&o| o <= g) - 1;
+        (p, g - self.offsets[p])
+    }
+}
+
+/// Merge workers' local counts into one sorted, pruned vocabulary.
+pub fn merge(
+    locals: &mut [LocalCounts],
+    n_docs: usize,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<Merged> {
     let high = pruning.max_df.resolve(n_docs);
     let low = pruning.min_df.resolve(n_docs);
     if high < low {
@@ -251,24 +255,63 @@ pub fn merge(locals: &mut [LocalCounts], n_docs: usize, pruning: &Pruning) -> Re
             "max_df corresponds to fewer documents than min_df",
         ));
     }
-    let mut kept: Vec<u32> = order
-        .into_iter()
-        .filter(|&t| (df[t as usize] as f64) <= high && (df[t as usize] as f64) >= low)
+    let cand = if locals.len() == 1 {
+        let (df, tf) = locals[0].frequencies();
+        Candidates {
+            parts: vec![std::mem::take(&mut locals[0].terms)],
+            offsets: vec![0],
+            df,
+            tf,
+            local_to_global: vec![None],
+        }
+    } else {
+        sharded_merge(locals, threads)?
+    };
+    let n_terms = cand.df.len();
+    // Prune by document frequency first: sorting only survivors is cheaper
+    // and gives the same order scikit-learn gets by sorting first.
+    let mut kept: Vec<u32> = (0..n_terms as u32)
+        .filter(|&t| {
+            let d = cand.df[t as usize] as f64;
+            d <= high && d >= low
+        })
         .collect();
+    let loc: Vec<(usize, u32)> = if cand.parts.len() == 1 {
+        Vec::new()
+    } else {
+        (0..n_terms as u32).map(|g| cand.locate(g)).collect()
+    };
+    let term = |g: u32| -> &str {
+        if loc.is_empty() {
+            cand.parts[0].get(g)
+        } else {
+            let (p, l) = loc[g as usize];
+            cand.parts[p].get(l)
+        }
+    };
+    let hash = |g: u32| -> u64 {
+        if loc.is_empty() {
+            cand.parts[0].hash_of(g)
+        } else {
+            let (p, l) = loc[g as usize];
+            cand.parts[p].hash_of(l)
+        }
+    };
+    sort_terms(&mut kept, &term, threads)?;
     if let Some(limit) = pruning.max_features {
         if kept.len() > limit {
             // most frequent first; ties keep alphabetical order (stable sort)
             let mut by_tf = kept.clone();
-            by_tf.sort_by(|&a, &b| tf[b as usize].cmp(&tf[a as usize]));
+            by_tf.sort_by(|&a, &b| cand.tf[b as usize].cmp(&cand.tf[a as usize]));
             by_tf.truncate(limit);
-            let mut keep = vec![false; terms.len()];
+            let mut keep = vec![false; n_terms];
             by_tf.iter().for_each(|&t| keep[t as usize] = true);
             kept.retain(|&t| keep[t as usize]);
         }
     }
     if kept.is_empty() {
         return Err(Error::InvalidInput(
-            if terms.is_empty() {
+            if n_terms == 0 {
                 "empty vocabulary: the documents produced no terms (are they empty or only stop words?)"
             } else {
                 "after pruning, no terms remain; try a lower min_df or a higher max_df"
@@ -276,23 +319,126 @@ pub fn merge(locals: &mut [LocalCounts], n_docs: usize, pruning: &Pruning) -> Re
             .into(),
         ));
     }
-    let mut tmp_to_col = vec![u32::MAX; terms.len()];
+    let bytes: usize = kept.iter().map(|&g| term(g).len()).sum();
+    let mut vocab = Interner::with_capacity(kept.len(), bytes);
+    let mut global_to_col = vec![u32::MAX; n_terms];
     let mut final_df = Vec::with_capacity(kept.len());
-    let mut final_terms = Vec::with_capacity(kept.len());
-    for (col, &t) in kept.iter().enumerate() {
-        tmp_to_col[t as usize] = col as u32;
-        final_df.push(df[t as usize]);
-        final_terms.push(terms[t as usize].take().expect("each term kept once"));
+    for (col, &g) in kept.iter().enumerate() {
+        vocab.push_new(term(g), hash(g));
+        global_to_col[g as usize] = col as u32;
+        final_df.push(cand.df[g as usize]);
     }
-    drop(terms);
-    let local_to_col = local_to_tmp
+    drop(loc);
+    let local_to_col = cand
+        .local_to_global
         .into_iter()
-        .map(|v| v.into_iter().map(|t| tmp_to_col[t as usize]).collect())
+        .map(|m| match m {
+            None => global_to_col.clone(),
+            Some(v) => v.into_iter().map(|g| global_to_col[g as usize]).collect(),
+        })
         .collect();
     Ok(Merged {
-        vocab: Vocabulary::from_terms(final_terms)?,
+        vocab: Vocabulary { terms: vocab },
         df: final_df,
         local_to_col,
+    })
+}
+
+/// Sort global term ids alphabetically (byte order = code point order, as
+/// Python sorts `str`). A 16-byte big-endian prefix decides most comparisons
+/// without touching the term bytes (8 bytes is only 4 Arabic letters, and
+/// many words share «ال» plus two letters).
+fn sort_terms<'a>(
+    ids: &mut [u32],
+    term: &(dyn Fn(u32) -> &'a str + Sync),
+    threads: usize,
+) -> Result<()> {
+    let prefix = |t: &str| -> u128 {
+        let b = t.as_bytes();
+        let mut p = [0u8; 16];
+        let n = b.len().min(16);
+        p[..n].copy_from_slice(&b[..n]);
+        u128::from_be_bytes(p)
+    };
+    let mut keyed: Vec<(u128, u32)> = ids.iter().map(|&g| (prefix(term(g)), g)).collect();
+    let cmp =
+        |a: &(u128, u32), b: &(u128, u32)| a.0.cmp(&b.0).then_with(|| term(a.1).cmp(term(b.1)));
+    if threads > 1 && keyed.len() > 100_000 {
+        install(threads, || keyed.par_sort_unstable_by(cmp))?;
+    } else {
+        keyed.sort_unstable_by(cmp);
+    }
+    ids.iter_mut().zip(&keyed).for_each(|(d, k)| *d = k.1);
+    Ok(())
+}
+
+/// Merge several workers' vocabularies in parallel: terms are split into
+/// shards by hash, each shard merged by one task, then shards laid end to end.
+fn sharded_merge(locals: &mut [LocalCounts], threads: usize) -> Result<Candidates> {
+    let n_shards = (threads * 8).next_power_of_two().max(8);
+    let shard_of = |h: u64| ((h >> 40) as usize) & (n_shards - 1);
+    // Per worker: frequencies, and its ids grouped by shard.
+    // ((document frequencies, term frequencies), local ids by shard)
+    type WorkerInfo = ((Vec<u64>, Vec<u64>), Vec<Vec<u32>>);
+    let per_worker: Vec<WorkerInfo> = map_ranges(threads, locals.len(), locals.len(), |r| {
+        let lc = &locals[r.start];
+        let mut buckets = vec![Vec::new(); n_shards];
+        for id in 0..lc.terms.len() as u32 {
+            buckets[shard_of(lc.terms.hash_of(id))].push(id);
+        }
+        (lc.frequencies(), buckets)
+    })?;
+    let locals_ref: &[LocalCounts] = locals;
+    // Per shard: merged interner, df/tf, and (worker, local id, shard id).
+    type Shard = (Interner, Vec<u64>, Vec<u64>, Vec<(u32, u32, u32)>);
+    let shards: Vec<Shard> = map_ranges(threads, n_shards, n_shards, |r| {
+        let s = r.start;
+        let mut it = Interner::default();
+        let (mut df, mut tf) = (Vec::new(), Vec::new());
+        let mut links = Vec::new();
+        for (w, ((wdf, wtf), buckets)) in per_worker.iter().enumerate() {
+            let lc = &locals_ref[w];
+            for &id in &buckets[s] {
+                let (sid, new) = it.intern_hashed(lc.terms.get(id), lc.terms.hash_of(id));
+                if new {
+                    df.push(0);
+                    tf.push(0);
+                }
+                df[sid as usize] += wdf[id as usize];
+                tf[sid as usize] += wtf[id as usize];
+                links.push((w as u32, id, sid));
+            }
+        }
+        (it, df, tf, links)
+    })?;
+    let mut offsets = Vec::with_capacity(n_shards);
+    let mut acc = 0u32;
+    for (it, ..) in &shards {
+        offsets.push(acc);
+        acc += it.len() as u32;
+    }
+    let mut local_to_global: Vec<Vec<u32>> =
+        locals.iter().map(|l| vec![0u32; l.terms.len()]).collect();
+    let mut df = Vec::with_capacity(acc as usize);
+    let mut tf = Vec::with_capacity(acc as usize);
+    let mut parts = Vec::with_capacity(n_shards);
+    for (s, (it, sdf, stf, links)) in shards.into_iter().enumerate() {
+        for (w, id, sid) in links {
+            local_to_global[w as usize][id as usize] = offsets[s] + sid;
+        }
+        df.extend(sdf);
+        tf.extend(stf);
+        parts.push(it);
+    }
+    for lc in locals.iter_mut() {
+        lc.terms = Interner::default(); // free local vocabularies early
+    }
+    Ok(Candidates {
+        parts,
+        offsets,
+        df,
+        tf,
+        local_to_global: local_to_global.into_iter().map(Some).collect(),
     })
 }
 
@@ -312,26 +458,40 @@ mod tests {
 
     #[test]
     fn merge_sorts_and_prunes() {
-        let mut locals = vec![count(&[&["b", "a", "b"], &["c"]]), count(&[&["a", "d"]])];
-        let m = merge(
-            &mut locals,
-            3,
-            &Pruning {
+        for threads in [1, 2] {
+            let mut locals = vec![count(&[&["b", "a", "b"], &["c"]]), count(&[&["a", "d"]])];
+            let p = Pruning {
                 min_df: DfBound::Count(2),
                 ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(m.vocab.terms(), vec!["a"]);
-        assert_eq!(m.df, vec![2]);
-        let m = merge(
-            &mut [count(&[&["b", "a", "b"], &["c"]]), count(&[&["a", "d"]])],
-            3,
-            &Pruning::default(),
-        )
-        .unwrap();
-        assert_eq!(m.vocab.terms(), vec!["a", "b", "c", "d"]);
-        assert_eq!(m.df, vec![2, 1, 1, 1]);
+            };
+            let m = merge(&mut locals, 3, &p, threads).unwrap();
+            assert_eq!(m.vocab.terms(), vec!["a"]);
+            assert_eq!(m.df, vec![2]);
+            let mut locals = [count(&[&["b", "a", "b"], &["c"]]), count(&[&["a", "d"]])];
+            let m = merge(&mut locals, 3, &Pruning::default(), threads).unwrap();
+            assert_eq!(m.vocab.terms(), vec!["a", "b", "c", "d"]);
+            assert_eq!(m.df, vec![2, 1, 1, 1]);
+            // worker 1's local ids: a=0, d=1
+            assert_eq!(m.local_to_col[1], vec![0, 3]);
+        }
+    }
+
+    #[test]
+    fn single_worker_merge_maps_identity() {
+        let mut locals = [count(&[&["z", "y"], &["y"]])];
+        let m = merge(&mut locals, 2, &Pruning::default(), 1).unwrap();
+        assert_eq!(m.vocab.terms(), vec!["y", "z"]);
+        assert_eq!(m.local_to_col[0], vec![1, 0]);
+    }
+
+    #[test]
+    fn sorting_uses_full_bytes_beyond_the_prefix() {
+        let mut locals = [count(&[&["abcdefghZ", "abcdefghA", "abcdefgh", "abc\0"]])];
+        let m = merge(&mut locals, 1, &Pruning::default(), 1).unwrap();
+        assert_eq!(
+            m.vocab.terms(),
+            vec!["abc\0", "abcdefgh", "abcdefghA", "abcdefghZ"]
+        );
     }
 
     #[test]
@@ -341,7 +501,7 @@ mod tests {
             max_features: Some(2),
             ..Default::default()
         };
-        let m = merge(&mut locals, 2, &p).unwrap();
+        let m = merge(&mut locals, 2, &p, 1).unwrap();
         // tf: z=2, y=2, x=1, w=1 -> keep y, z (alphabetical order in output)
         assert_eq!(m.vocab.terms(), vec!["y", "z"]);
     }
@@ -349,13 +509,13 @@ mod tests {
     #[test]
     fn empty_and_overpruned_are_errors() {
         let mut locals = vec![count(&[&[], &[]])];
-        assert!(merge(&mut locals, 2, &Pruning::default()).is_err());
+        assert!(merge(&mut locals, 2, &Pruning::default(), 1).is_err());
         let mut locals = vec![count(&[&["a"], &["b"]])];
         let p = Pruning {
             min_df: DfBound::Count(2),
             ..Default::default()
         };
-        assert!(merge(&mut locals, 2, &p).is_err());
+        assert!(merge(&mut locals, 2, &p, 1).is_err());
     }
 
     #[test]
