@@ -60,6 +60,47 @@ pub fn ranges(len: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// Split `0..weights.len()` into at most `parts` contiguous ranges of
+/// similar total weight (e.g. document bytes), so one worker does not get
+/// all the long documents of a corpus that happens to be sorted by source.
+pub fn ranges_by_weight(weights: &[usize], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let len = weights.len();
+    let parts = parts.clamp(1, len.max(1));
+    let total: usize = weights.iter().sum();
+    let mut out = Vec::with_capacity(parts);
+    let (mut start, mut acc) = (0usize, 0usize);
+    for (i, &w) in weights.iter().enumerate() {
+        acc += w;
+        let filled = out.len() + 1;
+        // close the current range once it holds its share of the weight,
+        // leaving at least one item for each remaining range
+        if filled < parts && acc * parts >= total * filled && len - (i + 1) >= parts - filled {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    out.push(start..len);
+    out
+}
+
+/// Like [`map_ranges`] over explicit ranges.
+pub fn map_given_ranges<R, F>(
+    threads: usize,
+    rs: Vec<std::ops::Range<usize>>,
+    f: F,
+) -> Result<Vec<R>>
+where
+    R: Send,
+    F: Fn(std::ops::Range<usize>) -> R + Sync + Send,
+{
+    if threads <= 1 || rs.len() <= 1 {
+        return Ok(rs.into_iter().map(f).collect());
+    }
+    install(threads.min(rs.len()), || {
+        rs.into_par_iter().map(f).collect()
+    })
+}
+
 /// Run `f` on each range of `0..len` (split into `parts` ranges) using
 /// `threads` threads, returning results in range order.
 pub fn map_ranges<R, F>(threads: usize, len: usize, parts: usize, f: F) -> Result<Vec<R>>
@@ -124,6 +165,25 @@ mod tests {
                 assert_eq!(flat, (0..len).collect::<Vec<_>>());
             }
         }
+    }
+
+    #[test]
+    fn weighted_ranges_cover_in_order_and_balance() {
+        for parts in 1..5 {
+            for w in [
+                vec![],
+                vec![5],
+                vec![1, 1, 1, 100, 100, 100],
+                vec![0, 0, 0, 0],
+            ] {
+                let rs = ranges_by_weight(&w, parts);
+                let flat: Vec<usize> = rs.iter().flat_map(|r| r.clone()).collect();
+                assert_eq!(flat, (0..w.len()).collect::<Vec<_>>());
+                assert!(rs.len() <= parts.max(1));
+            }
+        }
+        let rs = ranges_by_weight(&[1, 1, 1, 1, 1, 1, 10, 10], 2);
+        assert_eq!(rs, vec![0..7, 7..8]);
     }
 
     #[test]

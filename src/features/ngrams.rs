@@ -132,6 +132,20 @@ pub fn for_each_ngram(
     }
 }
 
+/// The tokens the word analyzer uses: tokenizer output minus stop words.
+pub fn word_tokens<'a>(
+    tokenizer: &Tokenizer,
+    stop: Option<&StopSet>,
+    text: &'a str,
+    out: &mut Vec<&'a str>,
+) {
+    tokenizer.for_each(text, |t, _| {
+        if stop.is_none_or(|s| !s.contains(t)) {
+            out.push(t);
+        }
+    });
+}
+
 fn word_ngrams(
     spec: &AnalyzerSpec,
     tokenizer: &Tokenizer,
@@ -141,11 +155,7 @@ fn word_ngrams(
     emit: &mut dyn FnMut(&str),
 ) {
     let mut tokens: Vec<&str> = Vec::new();
-    tokenizer.for_each(text, |t, _| {
-        if stop.is_none_or(|s| !s.contains(t)) {
-            tokens.push(t);
-        }
-    });
+    word_tokens(tokenizer, stop, text, &mut tokens);
     let n_tok = tokens.len();
     for n in spec.min_n..=spec.max_n.min(n_tok) {
         if n == 1 {
@@ -164,6 +174,29 @@ fn word_ngrams(
             emit(buf);
         }
     }
+}
+
+/// Call `f` for each word `char_wb` sees (after collapsing whitespace runs).
+pub fn for_each_wb_word(text: &str, collapsed: &mut String, mut f: impl FnMut(&str)) {
+    collapse_runs(text, collapsed);
+    for w in collapsed.split(is_py_space).filter(|w| !w.is_empty()) {
+        f(w);
+    }
+}
+
+/// The `char_wb` n-grams of one word (padded with a space on each side).
+pub fn wb_word_grams(
+    spec: &AnalyzerSpec,
+    word: &str,
+    padded: &mut String,
+    bounds: &mut Vec<usize>,
+    emit: &mut dyn FnMut(&str),
+) {
+    padded.clear();
+    padded.push(' ');
+    padded.push_str(word);
+    padded.push(' ');
+    char_wb_word(spec, padded, bounds, emit);
 }
 
 /// scikit-learn's `re.sub(r"\s\s+", " ", text)`: only runs of two or more

@@ -12,10 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::csr::{CsrMatrix, Dtype, RowBlock};
-use crate::features::ngrams::{build_stop_set, AnalyzerSpec, Analyzers, Scratch, StopSet};
+use crate::features::ngrams::{
+    build_stop_set, for_each_ngram, word_tokens, AnalyzerKind, AnalyzerSpec, Analyzers, Scratch,
+    StopSet,
+};
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
-use crate::parallel::{map_ranges, transform_parts};
+use crate::parallel::{map_given_ranges, map_ranges, ranges_by_weight, transform_parts};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 /// Everything that defines a `TextVectorizer` before fitting.
@@ -115,15 +118,6 @@ impl Ctx {
             stop,
         }
     }
-
-    fn analyzers<'a>(&'a self, specs: &'a [AnalyzerSpec]) -> Analyzers<'a> {
-        Analyzers {
-            normalizer: &self.normalizer,
-            tokenizer: &self.tokenizer,
-            stop: self.stop.as_ref(),
-            specs,
-        }
-    }
 }
 
 impl TextVectorizer {
@@ -149,12 +143,33 @@ impl TextVectorizer {
         let n_blocks = specs.len();
         let parts = threads.max(1);
         // Step 1: count against local vocabularies.
-        let mut locals: Vec<Vec<LocalCounts>> = map_ranges(threads, docs.len(), parts, |r| {
-            let an = ctx.analyzers(&specs);
+        let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
+        let rs = ranges_by_weight(&weights, parts);
+        let mut locals: Vec<Vec<LocalCounts>> = map_given_ranges(threads, rs, |r| {
             let mut lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
             let mut scratch = Scratch::default();
+            let mut normalized = String::new();
             for d in &docs[r] {
-                an.analyze(d.as_ref(), &mut scratch, &mut |b, g| lcs[b].add(g));
+                ctx.normalizer.normalize_into(d.as_ref(), &mut normalized);
+                for (b, spec) in specs.iter().enumerate() {
+                    if spec.kind == AnalyzerKind::Word {
+                        let mut toks = Vec::new();
+                        word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), &normalized, &mut toks);
+                        lcs[b].add_word_ngrams(&toks, spec.min_n, spec.max_n);
+                    } else if spec.kind == AnalyzerKind::CharWb {
+                        lcs[b].add_char_wb(spec, &normalized);
+                    } else {
+                        let lc = &mut lcs[b];
+                        for_each_ngram(
+                            spec,
+                            &ctx.tokenizer,
+                            None,
+                            &normalized,
+                            &mut scratch,
+                            &mut |g| lc.add(g),
+                        );
+                    }
+                }
                 lcs.iter_mut().for_each(LocalCounts::end_doc);
             }
             lcs.iter_mut().for_each(LocalCounts::finish);

@@ -13,6 +13,7 @@
 //! With one worker, step 2 skips the merge: the local vocabulary is global.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
@@ -22,12 +23,19 @@ use crate::parallel::{install, map_ranges};
 /// A term -> column map with contiguous columns `0..len`.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
+    /// The interned terms. Usually term id == column; after a fit that
+    /// pruned little, the fit's own interner is kept (no copy) and the two
+    /// maps below translate.
     terms: Interner,
+    /// id -> column (`u32::MAX`: pruned); empty means identity.
+    id_to_col: Vec<u32>,
+    /// column -> id; empty means identity.
+    col_to_id: Vec<u32>,
 }
 
 impl PartialEq for Vocabulary {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.terms.iter().eq(other.terms.iter())
+        self.len() == other.len() && (0..self.len() as u32).all(|c| self.term(c) == other.term(c))
     }
 }
 
@@ -49,7 +57,11 @@ impl Vocabulary {
                 ));
             }
         }
-        Ok(Self { terms: it })
+        Ok(Self {
+            terms: it,
+            id_to_col: Vec::new(),
+            col_to_id: Vec::new(),
+        })
     }
 
     /// Build from (term, column) pairs, checking columns are exactly `0..n`.
@@ -78,31 +90,45 @@ impl Vocabulary {
 
     #[inline]
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.terms.find(term)
+        let id = self.terms.find(term)?;
+        if self.id_to_col.is_empty() {
+            Some(id)
+        } else {
+            let col = self.id_to_col[id as usize];
+            (col != u32::MAX).then_some(col)
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.terms.len()
+        if self.col_to_id.is_empty() {
+            self.terms.len()
+        } else {
+            self.col_to_id.len()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.len() == 0
     }
 
     /// Terms in column order.
     pub fn terms(&self) -> Vec<&str> {
-        self.terms.iter().collect()
+        (0..self.len() as u32).map(|c| self.term(c)).collect()
     }
 
     /// The term of column `col`.
     pub fn term(&self, col: u32) -> &str {
-        self.terms.get(col)
+        if self.col_to_id.is_empty() {
+            self.terms.get(col)
+        } else {
+            self.terms.get(self.col_to_id[col as usize])
+        }
     }
 }
 
 impl Serialize for Vocabulary {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.terms.iter())
+        s.collect_seq((0..self.len() as u32).map(|c| self.term(c)))
     }
 }
 
@@ -166,6 +192,43 @@ pub struct LocalCounts {
     pub counts: Vec<u32>,
     dense: Vec<u32>,
     touched: Vec<u32>,
+    trie: WordTrie,
+    wb: WordCache,
+}
+
+/// `char_wb` n-grams never cross words, so a word's n-gram ids are computed
+/// once and replayed for its later occurrences (most word occurrences are
+/// repeats). Bounded: past [`WordCache::MAX_WORDS`] new words are analysed
+/// without being cached.
+#[derive(Default)]
+struct WordCache {
+    words: Interner,
+    spans: Vec<(u32, u32)>,
+    ids: Vec<u32>,
+    padded: String,
+    bounds: Vec<usize>,
+    collapsed: String,
+    grams: Vec<u32>,
+}
+
+impl WordCache {
+    const MAX_WORDS: usize = 1 << 20;
+}
+
+/// Word n-grams as a trie of integer keys: a token is interned once per
+/// occurrence, and an n-gram is found by `(id of its first n-1 tokens, id of
+/// its last token)` in a `u64`-keyed map. Only an n-gram seen for the first
+/// time is joined into a string. This replaces, for every bigram occurrence,
+/// a string join + string hash + byte comparison against the arena.
+#[derive(Default)]
+struct WordTrie {
+    tokens: Interner,
+    /// `levels[k]`: (node of the (k+1)-gram prefix, last token) -> node of
+    /// the (k+2)-gram.
+    levels: Vec<FxHashMap<u64, u32>>,
+    tids: Vec<u32>,
+    nodes: Vec<u32>,
+    join: String,
 }
 
 impl LocalCounts {
@@ -178,11 +241,127 @@ impl LocalCounts {
         if new {
             self.dense.push(0);
         }
+        self.bump(id);
+    }
+
+    #[inline]
+    fn bump(&mut self, id: u32) {
         let slot = &mut self.dense[id as usize];
         if *slot == 0 {
             self.touched.push(id);
         }
         *slot += 1;
+    }
+
+    /// Count the word n-grams (`min_n..=max_n`) of one document's tokens;
+    /// the same terms as joining every window with one space and calling
+    /// [`LocalCounts::add`], faster.
+    pub fn add_word_ngrams(&mut self, toks: &[&str], min_n: usize, max_n: usize) {
+        let mut trie = std::mem::take(&mut self.trie);
+        let len = toks.len();
+        // With unigrams among the terms, a token's id is its term id, so a
+        // unigram costs one lookup. Otherwise tokens get ids of their own.
+        let unigrams = min_n == 1;
+        trie.tids.clear();
+        for t in toks {
+            let tid = if unigrams {
+                let (id, new) = self
+                    .terms
+                    .intern_hashed(t, crate::features::interner::hash_str(t));
+                if new {
+                    self.dense.push(0);
+                }
+                self.bump(id);
+                id
+            } else {
+                trie.tokens.intern(t)
+            };
+            trie.tids.push(tid);
+        }
+        if trie.levels.len() + 1 < max_n {
+            trie.levels.resize_with(max_n - 1, FxHashMap::default);
+        }
+        trie.nodes.clear();
+        trie.nodes.extend_from_slice(&trie.tids);
+        for n in 2..=max_n.min(len) {
+            let is_term = n >= min_n;
+            for i in 0..=(len - n) {
+                let key = (u64::from(trie.nodes[i]) << 32) | u64::from(trie.tids[i + n - 1]);
+                // A level's values are term ids once n-grams of that size are
+                // terms, otherwise level-local node ids (prefixes only).
+                let node = match trie.levels[n - 2].get(&key) {
+                    Some(&v) => v,
+                    None => {
+                        let v = if is_term {
+                            trie.join.clear();
+                            for (k, t) in toks[i..i + n].iter().enumerate() {
+                                if k > 0 {
+                                    trie.join.push(' ');
+                                }
+                                trie.join.push_str(t);
+                            }
+                            // Tokens hold no spaces, so a joined n-gram is new
+                            // exactly when its key is.
+                            let hash = crate::features::interner::hash_str(&trie.join);
+                            self.dense.push(0);
+                            self.terms.push_new(&trie.join, hash)
+                        } else {
+                            trie.levels[n - 2].len() as u32
+                        };
+                        trie.levels[n - 2].insert(key, v);
+                        v
+                    }
+                };
+                trie.nodes[i] = node;
+                if is_term {
+                    self.bump(node);
+                }
+            }
+        }
+        self.trie = trie;
+    }
+
+    /// Count the `char_wb` n-grams of one (normalised) document.
+    pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
+        use crate::features::interner::hash_str;
+        use crate::features::ngrams::{for_each_wb_word, wb_word_grams};
+        let mut wb = std::mem::take(&mut self.wb);
+        let WordCache {
+            words,
+            spans,
+            ids,
+            padded,
+            bounds,
+            collapsed,
+            grams,
+        } = &mut wb;
+        for_each_wb_word(text, collapsed, |w| {
+            let h = hash_str(w);
+            if let Some(wid) = words.find_hashed(w, h) {
+                let (start, len) = spans[wid as usize];
+                for k in start..start + len {
+                    self.bump(ids[k as usize]);
+                }
+                return;
+            }
+            grams.clear();
+            wb_word_grams(spec, w, padded, bounds, &mut |g| {
+                let (id, new) = self.terms.intern_hashed(g, hash_str(g));
+                if new {
+                    self.dense.push(0);
+                }
+                grams.push(id);
+            });
+            for &id in grams.iter() {
+                self.bump(id);
+            }
+            if words.len() < WordCache::MAX_WORDS {
+                words.push_new(w, h);
+                spans.push((ids.len() as u32, grams.len() as u32));
+                ids.extend_from_slice(grams);
+            }
+        });
+        self.wb = wb;
     }
 
     /// Close the current document.
@@ -200,6 +379,8 @@ impl LocalCounts {
     pub fn finish(&mut self) {
         self.dense = Vec::new();
         self.touched = Vec::new();
+        self.trie = WordTrie::default();
+        self.wb = WordCache::default();
     }
 
     /// Document and total frequency of every local term.
@@ -319,16 +500,39 @@ pub fn merge(
             .into(),
         ));
     }
-    let bytes: usize = kept.iter().map(|&g| term(g).len()).sum();
-    let mut vocab = Interner::with_capacity(kept.len(), bytes);
     let mut global_to_col = vec![u32::MAX; n_terms];
     let mut final_df = Vec::with_capacity(kept.len());
     for (col, &g) in kept.iter().enumerate() {
-        vocab.push_new(term(g), hash(g));
         global_to_col[g as usize] = col as u32;
         final_df.push(cand.df[g as usize]);
     }
+    // Keep the fit's own interner when it is one part and most terms
+    // survive (no copy); otherwise copy the survivors into a compact one.
+    let reuse = cand.parts.len() == 1 && kept.len() * 4 >= n_terms * 3;
+    let vocab = if reuse {
+        Vocabulary {
+            terms: Interner::default(),
+            id_to_col: global_to_col.clone(),
+            col_to_id: kept.clone(),
+        }
+    } else {
+        let bytes: usize = kept.iter().map(|&g| term(g).len()).sum();
+        let mut it = Interner::with_capacity(kept.len(), bytes);
+        for &g in &kept {
+            it.push_new(term(g), hash(g));
+        }
+        Vocabulary {
+            terms: it,
+            id_to_col: Vec::new(),
+            col_to_id: Vec::new(),
+        }
+    };
     drop(loc);
+    let mut vocab = vocab;
+    let mut cand = cand;
+    if reuse {
+        vocab.terms = cand.parts.pop().expect("one part");
+    }
     let local_to_col = cand
         .local_to_global
         .into_iter()
@@ -338,7 +542,7 @@ pub fn merge(
         })
         .collect();
     Ok(Merged {
-        vocab: Vocabulary { terms: vocab },
+        vocab,
         df: final_df,
         local_to_col,
     })
@@ -473,6 +677,53 @@ mod tests {
             assert_eq!(m.df, vec![2, 1, 1, 1]);
             // worker 1's local ids: a=0, d=1
             assert_eq!(m.local_to_col[1], vec![0, 3]);
+        }
+    }
+
+    #[test]
+    fn word_trie_counts_like_joined_strings() {
+        let docs: [&[&str]; 3] = [&["a", "b", "a", "b", "c"], &["b", "c"], &[]];
+        for (lo, hi) in [(1, 1), (1, 2), (2, 3), (1, 4), (3, 3)] {
+            let mut fast = LocalCounts::default();
+            let mut slow = LocalCounts::default();
+            for d in docs {
+                fast.add_word_ngrams(d, lo, hi);
+                for n in lo..=hi.min(d.len()) {
+                    for w in d.windows(n) {
+                        slow.add(&w.join(" "));
+                    }
+                }
+                fast.end_doc();
+                slow.end_doc();
+            }
+            let f = merge(&mut [fast], 3, &Pruning::default(), 1).unwrap();
+            let s = merge(&mut [slow], 3, &Pruning::default(), 1).unwrap();
+            assert_eq!(f.vocab.terms(), s.vocab.terms(), "{lo}..{hi}");
+            assert_eq!(f.df, s.df);
+        }
+    }
+
+    #[test]
+    fn char_wb_word_cache_counts_like_plain_analysis() {
+        use crate::features::ngrams::{for_each_ngram, AnalyzerKind, AnalyzerSpec, Scratch};
+        let docs = ["بغداد  و بغداد\tطهران", "a", "", "ab ab abc", "بغداد"];
+        for (lo, hi) in [(1, 1), (2, 5), (3, 3), (1, 8)] {
+            let spec = AnalyzerSpec::new(AnalyzerKind::CharWb, lo, hi).unwrap();
+            let mut fast = LocalCounts::default();
+            let mut slow = LocalCounts::default();
+            for d in docs {
+                fast.add_char_wb(&spec, d);
+                let tok = crate::text::Tokenizer::default();
+                for_each_ngram(&spec, &tok, None, d, &mut Scratch::default(), &mut |g| {
+                    slow.add(g)
+                });
+                fast.end_doc();
+                slow.end_doc();
+            }
+            let f = merge(&mut [fast], docs.len(), &Pruning::default(), 1).unwrap();
+            let s = merge(&mut [slow], docs.len(), &Pruning::default(), 1).unwrap();
+            assert_eq!(f.vocab.terms(), s.vocab.terms());
+            assert_eq!(f.df, s.df);
         }
     }
 
