@@ -39,10 +39,12 @@ pub struct CsrMatrix {
 }
 
 /// Rows built by one worker: row lengths, then concatenated columns/values.
+/// Columns are stored as `i32` (every column count we accept fits) so that
+/// a single block's arrays can become the matrix's without a copy.
 #[derive(Debug, Default, Clone)]
 pub struct RowBlock {
     pub row_nnz: Vec<usize>,
-    pub cols: Vec<u32>,
+    pub cols: Vec<i32>,
     pub vals: Vec<f64>,
 }
 
@@ -51,7 +53,7 @@ impl RowBlock {
     pub fn push_row(&mut self, row: impl IntoIterator<Item = (u32, f64)>) {
         let before = self.cols.len();
         for (c, v) in row {
-            self.cols.push(c);
+            self.cols.push(c as i32);
             self.vals.push(v);
         }
         self.row_nnz.push(self.cols.len() - before);
@@ -59,34 +61,52 @@ impl RowBlock {
 }
 
 impl CsrMatrix {
-    /// Concatenate worker blocks (in row order) into one matrix.
-    pub fn from_blocks(blocks: Vec<RowBlock>, n_cols: usize, dtype: Dtype) -> Result<Self> {
+    /// Concatenate worker blocks (in row order) into one matrix. A single
+    /// block's column and (f64) value arrays are moved, not copied, which
+    /// keeps peak memory near one copy of the matrix.
+    pub fn from_blocks(mut blocks: Vec<RowBlock>, n_cols: usize, dtype: Dtype) -> Result<Self> {
+        if n_cols > i32::MAX as usize {
+            return Err(Error::InvalidInput(format!(
+                "{n_cols} columns is more than khabar supports (2**31 - 1)"
+            )));
+        }
         let n_rows: usize = blocks.iter().map(|b| b.row_nnz.len()).sum();
         let nnz: usize = blocks.iter().map(|b| b.cols.len()).sum();
-        let fits32 = nnz <= i32::MAX as usize && n_cols <= i32::MAX as usize;
-        if n_cols > i64::MAX as usize {
-            return Err(Error::InvalidInput("too many columns".into()));
+        let mut indptr64: Vec<i64> = Vec::with_capacity(n_rows + 1);
+        let mut acc = 0i64;
+        indptr64.push(0);
+        for b in &blocks {
+            for &k in &b.row_nnz {
+                acc += k as i64;
+                indptr64.push(acc);
+            }
         }
-        let index = if fits32 {
-            let (indptr, indices) = assemble::<i32>(&blocks, n_rows, nnz, |x| x as i32);
-            CsrIndex::I32 { indptr, indices }
+        let (cols, vals): (Vec<i32>, Vec<f64>) = if blocks.len() == 1 {
+            let b = blocks.pop().expect("one block");
+            (b.cols, b.vals)
         } else {
-            let (indptr, indices) = assemble::<i64>(&blocks, n_rows, nnz, |x| x as i64);
-            CsrIndex::I64 { indptr, indices }
+            let mut cols = Vec::with_capacity(nnz);
+            let mut vals = Vec::with_capacity(nnz);
+            for b in blocks {
+                cols.extend_from_slice(&b.cols);
+                vals.extend_from_slice(&b.vals);
+            }
+            (cols, vals)
+        };
+        let index = if nnz <= i32::MAX as usize {
+            CsrIndex::I32 {
+                indptr: indptr64.into_iter().map(|x| x as i32).collect(),
+                indices: cols,
+            }
+        } else {
+            CsrIndex::I64 {
+                indptr: indptr64,
+                indices: cols.into_iter().map(i64::from).collect(),
+            }
         };
         let data = match dtype {
-            Dtype::F64 => {
-                let mut v = Vec::with_capacity(nnz);
-                blocks.iter().for_each(|b| v.extend_from_slice(&b.vals));
-                CsrData::F64(v)
-            }
-            Dtype::F32 => {
-                let mut v = Vec::with_capacity(nnz);
-                blocks
-                    .iter()
-                    .for_each(|b| v.extend(b.vals.iter().map(|&x| x as f32)));
-                CsrData::F32(v)
-            }
+            Dtype::F64 => CsrData::F64(vals),
+            Dtype::F32 => CsrData::F32(vals.into_iter().map(|x| x as f32).collect()),
         };
         Ok(Self {
             n_rows,
@@ -148,26 +168,6 @@ impl CsrMatrix {
         }
         Ok(())
     }
-}
-
-fn assemble<I: Copy>(
-    blocks: &[RowBlock],
-    n_rows: usize,
-    nnz: usize,
-    conv: impl Fn(usize) -> I,
-) -> (Vec<I>, Vec<I>) {
-    let mut indptr = Vec::with_capacity(n_rows + 1);
-    let mut indices = Vec::with_capacity(nnz);
-    let mut acc = 0usize;
-    indptr.push(conv(0));
-    for b in blocks {
-        for &k in &b.row_nnz {
-            acc += k;
-            indptr.push(conv(acc));
-        }
-        indices.extend(b.cols.iter().map(|&c| conv(c as usize)));
-    }
-    (indptr, indices)
 }
 
 #[cfg(test)]

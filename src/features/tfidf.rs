@@ -85,15 +85,22 @@ pub fn idf(df: &[u64], n_docs: usize, smooth: bool) -> Vec<f64> {
 }
 
 impl Weighting {
-    /// Turn one row's counts into weights, in place. `cols` index `idf`.
-    pub fn weigh_row(&self, cols: &[u32], vals: &mut [f64], idf: Option<&[f64]>) {
+    /// Turn one row's counts into weights, in place. `cols[i] - offset`
+    /// indexes `idf`.
+    pub fn weigh_row<C: Copy + Into<i64>>(
+        &self,
+        cols: &[C],
+        offset: i64,
+        vals: &mut [f64],
+        idf: Option<&[f64]>,
+    ) {
         for (v, &c) in vals.iter_mut().zip(cols) {
             let mut x = if self.binary { 1.0 } else { *v };
             if self.sublinear_tf {
                 x = x.ln() + 1.0;
             }
             if let Some(idf) = idf {
-                x *= idf[c as usize];
+                x *= idf[(c.into() - offset) as usize];
             }
             *v = x;
         }
@@ -137,7 +144,7 @@ mod tests {
             ..Default::default()
         };
         let mut v = vec![1.0, std::f64::consts::E];
-        w.weigh_row(&[0, 1], &mut v, None);
+        w.weigh_row(&[0u32, 1], 0, &mut v, None);
         assert!((v[0] - 1.0).abs() < 1e-12 && (v[1] - 2.0).abs() < 1e-12);
         let w = Weighting {
             binary: true,
@@ -145,7 +152,7 @@ mod tests {
             ..Default::default()
         };
         let mut v = vec![5.0];
-        w.weigh_row(&[0], &mut v, Some(&[2.0]));
+        w.weigh_row(&[0u32], 0, &mut v, Some(&[2.0]));
         assert_eq!(v, vec![2.0]);
     }
 }

@@ -244,6 +244,7 @@ impl TextVectorizer {
                     });
                     model.config.weighting.weigh_row(
                         &cols,
+                        0,
                         &mut vals,
                         model.blocks[b].idf.as_deref(),
                     );
@@ -383,10 +384,13 @@ impl TextVectorizer {
                 let mut s = 0;
                 for (b, block) in self.blocks.iter().enumerate() {
                     let end = offsets[b] + block.vocab.len() as u32;
-                    let e = s + cols[s..].iter().take_while(|&&c| c < end).count();
-                    // weigh_row indexes idf by block-local column
-                    let local: Vec<u32> = cols[s..e].iter().map(|&c| c - offsets[b]).collect();
-                    w.weigh_row(&local, &mut vals[s..e], block.idf.as_deref());
+                    let e = s + cols[s..].iter().take_while(|&&c| (c as u32) < end).count();
+                    w.weigh_row(
+                        &cols[s..e],
+                        i64::from(offsets[b]),
+                        &mut vals[s..e],
+                        block.idf.as_deref(),
+                    );
                     s = e;
                 }
                 at += k;
