@@ -61,10 +61,10 @@ impl RowBlock {
 }
 
 impl CsrMatrix {
-    /// Concatenate worker blocks (in row order) into one matrix. A single
-    /// block's column and (f64) value arrays are moved, not copied, which
+    /// Concatenate worker blocks (in row order) into one matrix. The first
+    /// block's column and (f64) value arrays are reused, not copied, which
     /// keeps peak memory near one copy of the matrix.
-    pub fn from_blocks(mut blocks: Vec<RowBlock>, n_cols: usize, dtype: Dtype) -> Result<Self> {
+    pub fn from_blocks(blocks: Vec<RowBlock>, n_cols: usize, dtype: Dtype) -> Result<Self> {
         if n_cols > i32::MAX as usize {
             return Err(Error::InvalidInput(format!(
                 "{n_cols} columns is more than khabar supports (2**31 - 1)"
@@ -81,18 +81,19 @@ impl CsrMatrix {
                 indptr64.push(acc);
             }
         }
-        let (cols, vals): (Vec<i32>, Vec<f64>) = if blocks.len() == 1 {
-            let b = blocks.pop().expect("one block");
-            (b.cols, b.vals)
-        } else {
-            let mut cols = Vec::with_capacity(nnz);
-            let mut vals = Vec::with_capacity(nnz);
-            for b in blocks {
-                cols.extend_from_slice(&b.cols);
-                vals.extend_from_slice(&b.vals);
-            }
-            (cols, vals)
+        // Grow the first block's arrays in place (a large realloc is a cheap
+        // remap) and free each further block as soon as it is appended.
+        let mut rest = blocks.into_iter();
+        let (mut cols, mut vals) = match rest.next() {
+            Some(b) => (b.cols, b.vals),
+            None => (Vec::new(), Vec::new()),
         };
+        cols.reserve_exact(nnz - cols.len());
+        vals.reserve_exact(nnz - vals.len());
+        for b in rest {
+            cols.extend_from_slice(&b.cols);
+            vals.extend_from_slice(&b.vals);
+        }
         let index = if nnz <= i32::MAX as usize {
             CsrIndex::I32 {
                 indptr: indptr64.into_iter().map(|x| x as i32).collect(),
