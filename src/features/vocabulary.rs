@@ -445,6 +445,8 @@ pub fn merge(
             tf,
             local_to_global: vec![None],
         }
+    } else if locals.len() <= 2 {
+        merge_into_first(locals)
     } else {
         sharded_merge(locals, threads)?
     };
@@ -574,6 +576,39 @@ fn sort_terms<'a>(
     }
     ids.iter_mut().zip(&keyed).for_each(|(d, k)| *d = k.1);
     Ok(())
+}
+
+/// Merge a few workers' vocabularies into the first one's: its interner
+/// becomes the global one (ids unchanged), the others' terms are looked up
+/// or added. With two workers this beats sharding, which re-interns every
+/// term and must then copy the survivors into a new vocabulary.
+fn merge_into_first(locals: &mut [LocalCounts]) -> Candidates {
+    let (mut df, mut tf) = locals[0].frequencies();
+    let mut global = std::mem::take(&mut locals[0].terms);
+    let mut local_to_global = vec![None];
+    for lc in locals[1..].iter_mut() {
+        let (wdf, wtf) = lc.frequencies();
+        let terms = std::mem::take(&mut lc.terms);
+        let mut map = Vec::with_capacity(terms.len());
+        for id in 0..terms.len() as u32 {
+            let (g, new) = global.intern_hashed(terms.get(id), terms.hash_of(id));
+            if new {
+                df.push(0);
+                tf.push(0);
+            }
+            df[g as usize] += wdf[id as usize];
+            tf[g as usize] += wtf[id as usize];
+            map.push(g);
+        }
+        local_to_global.push(Some(map));
+    }
+    Candidates {
+        parts: vec![global],
+        offsets: vec![0],
+        df,
+        tf,
+        local_to_global,
+    }
 }
 
 /// Merge several workers' vocabularies in parallel: terms are split into
@@ -724,6 +759,52 @@ mod tests {
             let s = merge(&mut [slow], docs.len(), &Pruning::default(), 1).unwrap();
             assert_eq!(f.vocab.terms(), s.vocab.terms());
             assert_eq!(f.df, s.df);
+        }
+    }
+
+    #[test]
+    fn sharded_merge_of_many_workers_matches_sequential() {
+        let docs: Vec<Vec<String>> = (0..40)
+            .map(|i| {
+                (0..(i % 7 + 1))
+                    .map(|k| format!("t{}", (i * 31 + k * 17) % 23))
+                    .collect()
+            })
+            .collect();
+        let counted = |chunks: &[std::ops::Range<usize>]| -> Vec<LocalCounts> {
+            chunks
+                .iter()
+                .map(|r| {
+                    let mut lc = LocalCounts::default();
+                    for d in &docs[r.clone()] {
+                        d.iter().for_each(|g| lc.add(g));
+                        lc.end_doc();
+                    }
+                    lc
+                })
+                .collect()
+        };
+        let p = Pruning {
+            min_df: DfBound::Count(2),
+            ..Default::default()
+        };
+        let all = 0..40;
+        let one = merge(&mut counted(std::slice::from_ref(&all)), 40, &p, 1).unwrap();
+        let two = merge(&mut counted(&[0..13, 13..40]), 40, &p, 2).unwrap();
+        let four = merge(&mut counted(&[0..5, 5..19, 19..30, 30..40]), 40, &p, 4).unwrap();
+        for m in [&two, &four] {
+            assert_eq!(m.vocab.terms(), one.vocab.terms());
+            assert_eq!(m.df, one.df);
+        }
+        // every worker's local ids map to the right columns
+        let locals = counted(&[0..5, 5..19, 19..30, 30..40]);
+        for (w, lc) in locals.iter().enumerate() {
+            for id in 0..lc.terms.len() as u32 {
+                let col = four.local_to_col[w][id as usize];
+                if col != u32::MAX {
+                    assert_eq!(four.vocab.term(col), lc.terms.get(id));
+                }
+            }
         }
     }
 
