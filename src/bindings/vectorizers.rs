@@ -134,6 +134,20 @@ fn text_config(cfg: &Bound<'_, PyDict>) -> PyResult<TextVectorizerConfig> {
     })
 }
 
+/// Shared body of the `transform` methods: borrow the documents, release
+/// the GIL, run `f` with the resolved thread count, hand back CSR parts.
+fn transform_docs<'py>(
+    py: Python<'py>,
+    docs: &Bound<'py, PyAny>,
+    n_jobs: Option<i64>,
+    f: impl Fn(&[pyo3::pybacked::PyBackedStr], usize) -> crate::Result<crate::features::csr::CsrMatrix>
+        + Sync,
+) -> PyResult<Bound<'py, PyAny>> {
+    let docs = extract_docs(docs, "raw_documents")?;
+    let m = py.detach(|| guard(|| f(&docs, resolve_n_jobs(n_jobs)?)))?;
+    csr_to_py(py, m)
+}
+
 /// A fitted TF-IDF vectorizer (immutable).
 #[pyclass(frozen, module = "khabar._core", name = "TextVectorizerCore")]
 pub struct PyTextVectorizer {
@@ -171,9 +185,7 @@ impl PyTextVectorizer {
         docs: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let docs = extract_docs(docs, "raw_documents")?;
-        let m = py.detach(|| guard(|| self.inner.transform(&docs, resolve_n_jobs(n_jobs)?)))?;
-        csr_to_py(py, m)
+        transform_docs(py, docs, n_jobs, |d, t| self.inner.transform(d, t))
     }
 
     fn feature_names(&self) -> Vec<String> {
@@ -266,9 +278,7 @@ impl PyHashingVectorizer {
         docs: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let docs = extract_docs(docs, "raw_documents")?;
-        let m = py.detach(|| guard(|| self.inner.transform(&docs, resolve_n_jobs(n_jobs)?)))?;
-        csr_to_py(py, m)
+        transform_docs(py, docs, n_jobs, |d, t| self.inner.transform(d, t))
     }
 
     #[pyo3(signature = (metadata = String::new()))]

@@ -322,17 +322,8 @@ impl Normalizer {
             let e = if u < 0x1_0000 {
                 table[u as usize]
             } else {
-                // Outside the BMP (emoji, math letters, ...): ask the library.
-                let qc: u16 = match is_nfkc_quick(std::iter::once(ch)) {
-                    IsNormalized::Yes => 0,
-                    IsNormalized::Maybe => 1,
-                    IsNormalized::No => 2,
-                };
-                let mut e = (qc << QC_SHIFT) | u16::from(canonical_combining_class(ch));
-                if changes_when_lowercased(ch) {
-                    e |= LOWER_BIT;
-                }
-                e
+                // Outside the BMP (emoji, math letters, ...): not tabled.
+                char_entry(ch)
             };
             let ccc = e & CCC_MASK;
             if c.nfkc && (((e >> QC_SHIFT) & 3) != 0 || (last_ccc > ccc && ccc != 0)) {
@@ -496,30 +487,31 @@ fn is_special(c: char) -> bool {
             | '\u{06F0}'..='\u{06F9}')
 }
 
+/// The table entry of one character.
+fn char_entry(c: char) -> u16 {
+    let qc: u16 = match is_nfkc_quick(std::iter::once(c)) {
+        IsNormalized::Yes => 0,
+        IsNormalized::Maybe => 1,
+        IsNormalized::No => 2,
+    };
+    let mut e = (qc << QC_SHIFT) | u16::from(canonical_combining_class(c));
+    if changes_when_lowercased(c) {
+        e |= LOWER_BIT;
+    }
+    if is_special(c) {
+        e |= SPECIAL_BIT;
+    }
+    e
+}
+
 /// Per-character facts for the BMP: NFKC quick-check value, canonical
 /// combining class, and the two flags above. Built once (~65k entries).
 fn bmp_table() -> &'static [u16] {
     static TABLE: OnceLock<Box<[u16]>> = OnceLock::new();
     TABLE.get_or_init(|| {
         (0..0x1_0000u32)
-            .map(|u| match char::from_u32(u) {
-                None => 0, // surrogate code points never occur in a str
-                Some(c) => {
-                    let qc: u16 = match is_nfkc_quick(std::iter::once(c)) {
-                        IsNormalized::Yes => 0,
-                        IsNormalized::Maybe => 1,
-                        IsNormalized::No => 2,
-                    };
-                    let mut e = (qc << QC_SHIFT) | u16::from(canonical_combining_class(c));
-                    if changes_when_lowercased(c) {
-                        e |= LOWER_BIT;
-                    }
-                    if is_special(c) {
-                        e |= SPECIAL_BIT;
-                    }
-                    e
-                }
-            })
+            // surrogate code points never occur in a str
+            .map(|u| char::from_u32(u).map_or(0, char_entry))
             .collect()
     })
 }
