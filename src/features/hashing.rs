@@ -127,7 +127,8 @@ impl HashingVectorizer {
                     specs: &c.analyzers,
                 };
                 let mut scratch = Scratch::default();
-                let mut entries: Vec<(u32, f64)> = Vec::new();
+                // (column << 1 | negative): sorting plain u64s groups columns.
+                let mut entries: Vec<u64> = Vec::new();
                 let mut vals: Vec<f64> = Vec::new();
                 let mut cols: Vec<u32> = Vec::new();
                 let mut out = RowBlock::default();
@@ -135,12 +136,14 @@ impl HashingVectorizer {
                     entries.clear();
                     an.analyze(d.as_ref(), &mut scratch, &mut |_, g| {
                         let (col, sign) = bucket(g, c.n_features);
-                        entries.push((col, if c.alternate_sign { sign } else { 1.0 }));
+                        let neg = c.alternate_sign && sign < 0.0;
+                        entries.push((u64::from(col) << 1) | u64::from(neg));
                     });
-                    entries.sort_unstable_by_key(|e| e.0);
+                    entries.sort_unstable();
                     cols.clear();
                     vals.clear();
-                    for &(col, v) in &entries {
+                    for &e in &entries {
+                        let (col, v) = ((e >> 1) as u32, if e & 1 == 1 { -1.0 } else { 1.0 });
                         if cols.last() == Some(&col) {
                             *vals.last_mut().expect("same length as cols") += v;
                         } else {

@@ -217,40 +217,41 @@ impl TextVectorizer {
         let row_blocks = map_ranges(threads, workers, workers, |r| {
             let w = r.start;
             let mut out = RowBlock::default();
+            // Upper bound of this worker's non-zeros: reserve once.
+            let bound: usize = (0..n_blocks).map(|b| maps[b].1[w].ids.len()).sum();
+            out.cols.reserve_exact(bound);
+            out.vals.reserve_exact(bound);
             let mut cursors = vec![0usize; n_blocks];
             let n_rows = maps[0].1[w].row_nnz.len();
-            let mut row: Vec<(u32, f64)> = Vec::new();
-            let mut cols: Vec<u32> = Vec::new();
-            let mut vals: Vec<f64> = Vec::new();
+            // (column << 32 | count): sorting plain u64s orders by column.
+            let mut keys: Vec<u64> = Vec::new();
             for doc in 0..n_rows {
-                row.clear();
+                let row_start = out.cols.len();
                 for b in 0..n_blocks {
                     let (to_col, lcs) = (&maps[b].0[w], &maps[b].1[w]);
                     let k = lcs.row_nnz[doc] as usize;
                     let at = cursors[b];
                     cursors[b] += k;
-                    let mut part: Vec<(u32, f64)> = (at..at + k)
-                        .filter_map(|j| {
-                            let c = to_col[lcs.ids[j] as usize];
-                            (c != u32::MAX).then_some((c, f64::from(lcs.counts[j])))
-                        })
-                        .collect();
-                    part.sort_unstable_by_key(|p| p.0);
-                    cols.clear();
-                    vals.clear();
-                    part.iter().for_each(|&(c, v)| {
-                        cols.push(c);
-                        vals.push(v);
-                    });
+                    keys.clear();
+                    keys.extend((at..at + k).filter_map(|j| {
+                        let c = to_col[lcs.ids[j] as usize];
+                        (c != u32::MAX).then(|| (u64::from(c) << 32) | u64::from(lcs.counts[j]))
+                    }));
+                    keys.sort_unstable();
+                    let RowBlock { cols, vals, .. } = &mut out;
+                    let s = cols.len();
+                    for &key in &keys {
+                        cols.push(((key >> 32) as u32 + offsets[b]) as i32);
+                        vals.push((key & 0xFFFF_FFFF) as f64);
+                    }
                     model.config.weighting.weigh_row(
-                        &cols,
-                        0,
-                        &mut vals,
+                        &cols[s..],
+                        i64::from(offsets[b]),
+                        &mut vals[s..],
                         model.blocks[b].idf.as_deref(),
                     );
-                    row.extend(cols.iter().zip(&vals).map(|(&c, &v)| (c + offsets[b], v)));
                 }
-                out.push_row(row.iter().copied());
+                out.row_nnz.push(out.cols.len() - row_start);
             }
             out
         })?;
