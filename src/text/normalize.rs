@@ -340,20 +340,7 @@ impl Normalizer {
                         flush!(i);
                         run = i + len;
                         changed = true;
-                        match mapped {
-                            Mapped::Drop => {}
-                            Mapped::Space if c.collapse_whitespace => {
-                                pending_space = !out.is_empty()
-                            }
-                            Mapped::Space => out.push(if is_py_space(ch) { ch } else { ' ' }),
-                            Mapped::Keep(k) => {
-                                if pending_space {
-                                    out.push(' ');
-                                    pending_space = false;
-                                }
-                                out.push(k);
-                            }
-                        }
+                        self.emit(mapped, ch, out, &mut pending_space);
                         i += len;
                         continue;
                     }
@@ -407,20 +394,25 @@ impl Normalizer {
         // both collapses runs and trims the end.
         let mut pending_space = false;
         for ch in s.chars() {
-            match self.map_char(ch) {
-                Mapped::Drop => {}
-                Mapped::Space if c.collapse_whitespace => {
-                    pending_space = !out.is_empty();
+            self.emit(self.map_char(ch), ch, out, &mut pending_space);
+        }
+    }
+
+    /// Write what the per-character pass made of `ch`. `pending_space`
+    /// delays a space until a non-space follows (collapsing and trimming).
+    #[inline]
+    fn emit(&self, mapped: Mapped, ch: char, out: &mut String, pending_space: &mut bool) {
+        match mapped {
+            Mapped::Drop => {}
+            Mapped::Space if self.config.collapse_whitespace => *pending_space = !out.is_empty(),
+            // A zero-width space maps to Space but is not whitespace itself.
+            Mapped::Space => out.push(if is_py_space(ch) { ch } else { ' ' }),
+            Mapped::Keep(k) => {
+                if *pending_space {
+                    out.push(' ');
+                    *pending_space = false;
                 }
-                // A zero-width space maps to Space but is not whitespace itself.
-                Mapped::Space => out.push(if is_py_space(ch) { ch } else { ' ' }),
-                Mapped::Keep(k) => {
-                    if pending_space {
-                        out.push(' ');
-                        pending_space = false;
-                    }
-                    out.push(k);
-                }
+                out.push(k);
             }
         }
     }
