@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::csr::{CsrMatrix, Dtype, RowBlock};
+use crate::features::interner::{hash_str, Interner};
 use crate::features::ngrams::{
-    build_stop_set, for_each_ngram, word_tokens, AnalyzerKind, AnalyzerSpec, Analyzers, Scratch,
-    StopSet,
+    build_stop_set, for_each_ngram, for_each_wb_word, wb_word_grams, word_tokens, AnalyzerKind,
+    AnalyzerSpec, Scratch, StopSet,
 };
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
@@ -340,27 +341,38 @@ impl TextVectorizer {
             docs.len(),
             transform_parts(threads, docs.len()),
             |r| {
-                let an = Analyzers {
-                    normalizer: &normalizer,
-                    tokenizer: &tokenizer,
-                    stop: self.stop_set(),
-                    specs: &specs,
+                let mut acc = Acc {
+                    dense: vec![0u32; n_features],
+                    touched: Vec::new(),
                 };
-                let mut dense = vec![0u32; n_features];
-                let mut touched: Vec<u32> = Vec::new();
                 let mut scratch = Scratch::default();
+                let mut normalized = String::new();
+                // char_wb n-grams never cross words: remember each distinct
+                // word's in-vocabulary columns (bounded, per worker).
+                let mut wb = WbCache::default();
                 let mut out = RowBlock::default();
                 for d in &docs[r] {
-                    an.analyze(d.as_ref(), &mut scratch, &mut |b, g| {
-                        if let Some(c) = self.blocks[b].vocab.get(g) {
-                            let col = c + offsets[b];
-                            let slot = &mut dense[col as usize];
-                            if *slot == 0 {
-                                touched.push(col);
-                            }
-                            *slot += 1;
+                    normalizer.normalize_into(d.as_ref(), &mut normalized);
+                    for (b, spec) in specs.iter().enumerate() {
+                        let (vocab, off) = (&self.blocks[b].vocab, offsets[b]);
+                        if spec.kind == AnalyzerKind::CharWb {
+                            wb.columns(spec, vocab, &normalized, &mut |c| acc.bump(c + off));
+                        } else {
+                            for_each_ngram(
+                                spec,
+                                &tokenizer,
+                                self.stop_set(),
+                                &normalized,
+                                &mut scratch,
+                                &mut |g| {
+                                    if let Some(c) = vocab.get(g) {
+                                        acc.bump(c + off);
+                                    }
+                                },
+                            );
                         }
-                    });
+                    }
+                    let Acc { dense, touched } = &mut acc;
                     touched.sort_unstable();
                     out.push_row(
                         touched
@@ -430,6 +442,81 @@ impl TextVectorizer {
             out.extend_from_slice(b.idf.as_deref()?);
         }
         Some(out)
+    }
+}
+
+/// Per-document counts over all columns: a dense counter plus the list of
+/// columns touched, so resetting costs only what was used.
+struct Acc {
+    dense: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Acc {
+    #[inline]
+    fn bump(&mut self, col: u32) {
+        let slot = &mut self.dense[col as usize];
+        if *slot == 0 {
+            self.touched.push(col);
+        }
+        *slot += 1;
+    }
+}
+
+/// Transform-time cache for `char_wb`: word -> its n-grams' columns (only
+/// those in the vocabulary), so a repeated word costs one lookup.
+#[derive(Default)]
+struct WbCache {
+    words: Interner,
+    spans: Vec<(u32, u32)>,
+    cols: Vec<u32>,
+    collapsed: String,
+    padded: String,
+    bounds: Vec<usize>,
+    fresh: Vec<u32>,
+}
+
+impl WbCache {
+    const MAX_WORDS: usize = 1 << 20;
+
+    fn columns(
+        &mut self,
+        spec: &AnalyzerSpec,
+        vocab: &Vocabulary,
+        text: &str,
+        emit: &mut dyn FnMut(u32),
+    ) {
+        let WbCache {
+            words,
+            spans,
+            cols,
+            collapsed,
+            padded,
+            bounds,
+            fresh,
+        } = self;
+        for_each_wb_word(text, collapsed, |w| {
+            let h = hash_str(w);
+            if let Some(wid) = words.find_hashed(w, h) {
+                let (start, len) = spans[wid as usize];
+                cols[start as usize..(start + len) as usize]
+                    .iter()
+                    .for_each(|&c| emit(c));
+                return;
+            }
+            fresh.clear();
+            wb_word_grams(spec, w, padded, bounds, &mut |g| {
+                if let Some(c) = vocab.get(g) {
+                    fresh.push(c);
+                }
+            });
+            fresh.iter().for_each(|&c| emit(c));
+            if words.len() < Self::MAX_WORDS {
+                words.push_new(w, h);
+                spans.push((cols.len() as u32, fresh.len() as u32));
+                cols.extend_from_slice(fresh);
+            }
+        });
     }
 }
 
