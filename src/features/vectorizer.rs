@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::csr::{CsrMatrix, Dtype, RowBlock};
+use rustc_hash::FxHashMap;
+
 use crate::features::interner::{hash_str, Interner};
 use crate::features::ngrams::{
     build_stop_set, for_each_ngram, for_each_wb_word, wb_word_grams, word_tokens, AnalyzerKind,
@@ -350,13 +352,19 @@ impl TextVectorizer {
                 // char_wb n-grams never cross words: remember each distinct
                 // word's in-vocabulary columns (bounded, per worker).
                 let mut wb = WbCache::default();
+                let mut wc = WordCache::default();
                 let mut out = RowBlock::default();
                 for d in &docs[r] {
+                    let mut toks: Vec<&str> = Vec::new();
                     normalizer.normalize_into(d.as_ref(), &mut normalized);
                     for (b, spec) in specs.iter().enumerate() {
                         let (vocab, off) = (&self.blocks[b].vocab, offsets[b]);
                         if spec.kind == AnalyzerKind::CharWb {
                             wb.columns(spec, vocab, &normalized, &mut |c| acc.bump(c + off));
+                        } else if spec.kind == AnalyzerKind::Word {
+                            toks.clear();
+                            word_tokens(&tokenizer, self.stop_set(), &normalized, &mut toks);
+                            wc.columns(spec, vocab, &toks, &mut |c| acc.bump(c + off));
                         } else {
                             for_each_ngram(
                                 spec,
@@ -460,6 +468,86 @@ impl Acc {
             self.touched.push(col);
         }
         *slot += 1;
+    }
+}
+
+/// Transform-time cache for word n-grams: token -> id, and per n-gram size
+/// (prefix node, last token) -> node, each node remembering its column
+/// (`NONE` if not in the vocabulary). A repeated n-gram then costs one
+/// integer-keyed lookup instead of a string join, hash and comparison.
+/// Bounded: the cache is dropped and rebuilt past [`WordCache::MAX_NODES`].
+#[derive(Default)]
+struct WordCache {
+    tokens: Interner,
+    token_col: Vec<u32>,
+    levels: Vec<FxHashMap<u64, u32>>,
+    node_col: Vec<Vec<u32>>,
+    tids: Vec<u32>,
+    nodes: Vec<u32>,
+    join: String,
+}
+
+impl WordCache {
+    const NONE: u32 = u32::MAX;
+    const MAX_NODES: usize = 1 << 22;
+
+    fn columns(
+        &mut self,
+        spec: &AnalyzerSpec,
+        vocab: &Vocabulary,
+        toks: &[&str],
+        emit: &mut dyn FnMut(u32),
+    ) {
+        let size: usize = self.tokens.len() + self.levels.iter().map(|l| l.len()).sum::<usize>();
+        if size > Self::MAX_NODES {
+            *self = WordCache::default();
+        }
+        let (min_n, max_n, len) = (spec.min_n, spec.max_n, toks.len());
+        if self.levels.len() + 1 < max_n {
+            self.levels.resize_with(max_n - 1, FxHashMap::default);
+            self.node_col.resize_with(max_n - 1, Vec::new);
+        }
+        self.tids.clear();
+        for t in toks {
+            let (tid, new) = self.tokens.intern_hashed(t, hash_str(t));
+            if new {
+                self.token_col.push(vocab.get(t).unwrap_or(Self::NONE));
+            }
+            self.tids.push(tid);
+            if min_n == 1 {
+                let c = self.token_col[tid as usize];
+                if c != Self::NONE {
+                    emit(c);
+                }
+            }
+        }
+        self.nodes.clear();
+        self.nodes.extend_from_slice(&self.tids);
+        for n in 2..=max_n.min(len) {
+            for i in 0..=(len - n) {
+                let key = (u64::from(self.nodes[i]) << 32) | u64::from(self.tids[i + n - 1]);
+                let level = &mut self.levels[n - 2];
+                let next = level.len() as u32;
+                let node = *level.entry(key).or_insert(next);
+                self.nodes[i] = node;
+                let cols = &mut self.node_col[n - 2];
+                if node as usize == cols.len() {
+                    // first sighting: look the joined n-gram up once
+                    self.join.clear();
+                    for (k, t) in toks[i..i + n].iter().enumerate() {
+                        if k > 0 {
+                            self.join.push(' ');
+                        }
+                        self.join.push_str(t);
+                    }
+                    cols.push(vocab.get(&self.join).unwrap_or(Self::NONE));
+                }
+                let c = cols[node as usize];
+                if n >= min_n && c != Self::NONE {
+                    emit(c);
+                }
+            }
+        }
     }
 }
 
@@ -568,6 +656,30 @@ mod tests {
             assert!((p - q).abs() < 1e-12);
         }
         a.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn transform_caches_agree_with_fit_for_every_range() {
+        let docs: Vec<String> = (0..60)
+            .map(|i| format!("بغداد {} واشنطن {} a b a b {}", i % 5, i % 3, i % 7))
+            .collect();
+        for (kind, lo, hi) in [
+            (AnalyzerKind::Word, 2, 3),
+            (AnalyzerKind::Word, 1, 3),
+            (AnalyzerKind::Word, 3, 3),
+            (AnalyzerKind::CharWb, 1, 6),
+        ] {
+            let mut c = cfg(vec![AnalyzerSpec::new(kind, lo, hi).unwrap()]);
+            c.pruning.min_df = crate::features::vocabulary::DfBound::Count(2);
+            let (m, x) = TextVectorizer::fit(c, &docs[..40], 1, true).unwrap();
+            let t = m.transform(&docs[..40], 1).unwrap();
+            let x = x.unwrap();
+            assert_eq!(x.index, t.index, "{kind:?} {lo}..{hi}");
+            // unseen documents: still valid, and equal for 1 and 3 threads
+            let a = m.transform(&docs[40..], 1).unwrap();
+            assert_eq!(a, m.transform(&docs[40..], 3).unwrap());
+            a.check_invariants().unwrap();
+        }
     }
 
     #[test]
