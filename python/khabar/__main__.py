@@ -8,6 +8,7 @@ Classification subcommands arrive with the classifier issues.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -51,6 +52,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`khabar demo | head`): not an error for a
+        # command line. Point stdout at devnull so the interpreter's final
+        # flush does not fail again (the recipe in Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="khabar",
         description="khabar: Arabic-first news text features and classifiers.",
