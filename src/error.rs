@@ -18,10 +18,6 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
-    /// A fitted-only operation was called on an unfitted object.
-    #[error("this {0} is not fitted yet; call `fit` first")]
-    NotFitted(&'static str),
-
     /// A model file or byte string is not a valid khabar model.
     #[error("invalid khabar model data: {0}")]
     ModelFormat(String),

@@ -12,12 +12,10 @@ __all__ = [
     "HashingVectorizerCore",
     "ModelFormatError",
     "NormalizerCore",
-    "NotFittedError",
     "TextVectorizerCore",
     "__version__",
     "load_bytes",
     "murmurhash3_32",
-    "normalizer_to_bytes",
     "stop_words",
     "tokenize",
 ]
@@ -26,7 +24,6 @@ FORMAT_VERSION: int
 NORMALIZER_OPTIONS: list[str]
 
 class ModelFormatError(ValueError): ...
-class NotFittedError(ValueError): ...
 
 _CsrParts = tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], tuple[int, int]]
 
@@ -73,4 +70,3 @@ def tokenize(
 def stop_words(name: str) -> list[str]: ...
 def murmurhash3_32(key: str, seed: int = 0) -> int: ...
 def load_bytes(data: bytes) -> tuple[str, Any, str, str]: ...
-def normalizer_to_bytes(normalizer: NormalizerCore, metadata: str = ...) -> bytes: ...

@@ -13,19 +13,12 @@ create_exception!(
     "A model file or byte string is not a valid khabar model (truncated, corrupted, wrong \
      magic bytes, or written by a newer khabar)."
 );
-create_exception!(
-    _core,
-    NotFittedError,
-    PyValueError,
-    "The estimator is used before `fit` was called."
-);
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         let msg = e.to_string();
         match e {
             Error::InvalidParameter { .. } | Error::InvalidInput(_) => PyValueError::new_err(msg),
-            Error::NotFitted(_) => NotFittedError::new_err(msg),
             Error::ModelFormat(_) => ModelFormatError::new_err(msg),
             Error::Io(io) => PyOSError::new_err(io.to_string()),
             Error::ThreadPool(_) => PyRuntimeError::new_err(msg),

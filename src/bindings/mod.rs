@@ -22,7 +22,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "ModelFormatError",
         py.get_type::<errors::ModelFormatError>(),
     )?;
-    m.add("NotFittedError", py.get_type::<errors::NotFittedError>())?;
     text::register(m)?;
     vectorizers::register(m)?;
     Ok(())

@@ -322,22 +322,9 @@ fn load_bytes<'py>(
     Ok((kind, obj, file.metadata, file.khabar_version))
 }
 
-/// Serialise a normaliser config to model bytes.
-#[pyfunction]
-#[pyo3(signature = (normalizer, metadata = String::new()))]
-fn normalizer_to_bytes<'py>(
-    py: Python<'py>,
-    normalizer: &super::text::PyNormalizer,
-    metadata: String,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let file = ModelFile::new(Model::Normalizer(*normalizer.inner.config()), metadata);
-    Ok(PyBytes::new(py, &guard(|| io::to_bytes(&file))?))
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTextVectorizer>()?;
     m.add_class::<PyHashingVectorizer>()?;
     m.add_function(wrap_pyfunction!(load_bytes, m)?)?;
-    m.add_function(wrap_pyfunction!(normalizer_to_bytes, m)?)?;
     Ok(())
 }
