@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::features::hashing::HashingConfig;
 use crate::features::vectorizer::TextVectorizer;
+use crate::model::{LinearModel, NaiveBayes};
 use crate::text::NormalizerConfig;
 
 /// Magic bytes at the start of every model file.
@@ -36,6 +37,8 @@ pub enum Model {
     Normalizer(NormalizerConfig),
     TextVectorizer(Box<TextVectorizer>),
     HashingVectorizer(HashingConfig),
+    Linear(Box<LinearModel>),
+    NaiveBayes(Box<NaiveBayes>),
 }
 
 impl Model {
@@ -44,6 +47,8 @@ impl Model {
             Model::Normalizer(_) => "Normalizer",
             Model::TextVectorizer(_) => "TextVectorizer",
             Model::HashingVectorizer(_) => "HashingVectorizer",
+            Model::Linear(_) => "LinearModel",
+            Model::NaiveBayes(_) => "NaiveBayes",
         }
     }
 }

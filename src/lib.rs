@@ -8,6 +8,7 @@
 pub mod error;
 pub mod features;
 pub mod io;
+pub mod model;
 pub mod parallel;
 pub mod text;
 

@@ -18,6 +18,8 @@ from . import _core
 from ._base import ModelFormatError, NotFittedError, params_from_json, params_to_json
 
 _REGISTRY: dict[str, type] = {}
+# cores rebuilt from parameters alone (the estimator re-creates them)
+_STATELESS = frozenset({"Normalizer", "HashingVectorizer"})
 
 
 class PersistMixin:
@@ -34,15 +36,23 @@ class PersistMixin:
     def _set_core(self, core: Any) -> None:
         self._core_ = core
 
+    def _persist_state(self) -> dict[str, Any] | None:
+        """Fitted Python-side state (e.g. ``classes_``) as JSON-able data."""
+        return None
+
+    def _restore_state(self, state: dict[str, Any]) -> None:
+        """Inverse of :meth:`_persist_state`."""
+
     def to_bytes(self) -> bytes:
         """The fitted object in khabar's model format."""
         core = self._persist_core()
         if core is None:
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet; nothing to save")
-        meta = params_to_json(
-            {"class": type(self).__name__, "params": self.get_params(deep=False)}  # type: ignore[attr-defined]
-        )
-        return bytes(core.to_bytes(meta))
+        meta = {"class": type(self).__name__, "params": self.get_params(deep=False)}  # type: ignore[attr-defined]
+        state = self._persist_state()
+        if state is not None:
+            meta["state"] = state
+        return bytes(core.to_bytes(params_to_json(meta)))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the fitted object to ``path`` (atomically: temp file + rename)."""
@@ -65,6 +75,9 @@ class PersistMixin:
         core = self.__dict__.get("_core_")
         if core is not None:
             state["model"] = bytes(core.to_bytes(""))
+            extra = self._persist_state()
+            if extra is not None:
+                state["state"] = extra
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -72,6 +85,8 @@ class PersistMixin:
         if "model" in state:
             _kind, core, _meta, _version = _core.load_bytes(state["model"])
             self._set_core(core)
+            if "state" in state:
+                self._restore_state(state["state"])
 
 
 def loads(data: bytes) -> Any:
@@ -86,8 +101,18 @@ def loads(data: bytes) -> Any:
         obj = cls(**params)
     except (ValueError, KeyError, TypeError) as e:
         raise ModelFormatError(f"the model's metadata is invalid: {e!r}") from e
-    if kind == "TextVectorizer":
+    expected = getattr(cls, "_core_kind", kind)
+    if kind != expected:
+        raise ModelFormatError(
+            f"the model data holds a {kind} core, but its metadata names a {cls.__name__}"
+        )
+    if kind not in _STATELESS:
         obj._set_core(core)
+    if "state" in meta:
+        try:
+            obj._restore_state(meta["state"])
+        except (ValueError, KeyError, TypeError) as e:
+            raise ModelFormatError(f"the model's fitted state is invalid: {e!r}") from e
     return obj
 
 

@@ -100,3 +100,67 @@ pub fn opt<'py, T: FromPyObjectOwned<'py>>(
 pub fn req<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<T> {
     opt(d, key)?.ok_or_else(|| PyValueError::new_err(format!("missing config key `{key}`")))
 }
+
+/// A scipy CSR matrix handed over as `(data, indices, indptr, n_cols)` with
+/// `indices` int32, `indptr` int64 and `data` float32 or float64 (the
+/// Python side normalises dtypes). Borrowed read-only from numpy.
+pub enum CsrArg<'py> {
+    F32(
+        numpy::PyReadonlyArray1<'py, f32>,
+        numpy::PyReadonlyArray1<'py, i32>,
+        numpy::PyReadonlyArray1<'py, i64>,
+        usize,
+    ),
+    F64(
+        numpy::PyReadonlyArray1<'py, f64>,
+        numpy::PyReadonlyArray1<'py, i32>,
+        numpy::PyReadonlyArray1<'py, i64>,
+        usize,
+    ),
+}
+
+impl<'py> CsrArg<'py> {
+    pub fn extract(x: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let (data, indices, indptr, n_cols): (
+            Bound<'py, PyAny>,
+            Bound<'py, PyAny>,
+            Bound<'py, PyAny>,
+            usize,
+        ) = x.extract().map_err(|_| {
+            PyTypeError::new_err("X must be (data, indices, indptr, n_cols) CSR arrays")
+        })?;
+        let indices = indices
+            .extract()
+            .map_err(|_| PyTypeError::new_err("X.indices must be a 1-d int32 array"))?;
+        let indptr = indptr
+            .extract()
+            .map_err(|_| PyTypeError::new_err("X.indptr must be a 1-d int64 array"))?;
+        if let Ok(d) = data.extract::<numpy::PyReadonlyArray1<'py, f32>>() {
+            return Ok(CsrArg::F32(d, indices, indptr, n_cols));
+        }
+        let d = data
+            .extract::<numpy::PyReadonlyArray1<'py, f64>>()
+            .map_err(|_| PyTypeError::new_err("X.data must be a 1-d float32 or float64 array"))?;
+        Ok(CsrArg::F64(d, indices, indptr, n_cols))
+    }
+}
+
+/// Run `$body` with `$v` bound to a validated [`crate::model::CsrView`] of
+/// whichever value type `$x` holds.
+macro_rules! with_csr {
+    ($x:expr, $v:ident => $body:expr) => {
+        match &$x {
+            $crate::bindings::convert::CsrArg::F32(d, i, p, n) => {
+                let $v =
+                    $crate::model::CsrView::new(p.as_slice()?, i.as_slice()?, d.as_slice()?, *n);
+                $body
+            }
+            $crate::bindings::convert::CsrArg::F64(d, i, p, n) => {
+                let $v =
+                    $crate::model::CsrView::new(p.as_slice()?, i.as_slice()?, d.as_slice()?, *n);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_csr;

@@ -8,6 +8,7 @@
 
 mod convert;
 mod errors;
+mod models;
 mod text;
 mod vectorizers;
 
@@ -24,5 +25,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     text::register(m)?;
     vectorizers::register(m)?;
+    models::register(m)?;
     Ok(())
 }

@@ -318,6 +318,14 @@ fn load_bytes<'py>(
             },
         )?
         .into_any(),
+        Model::Linear(m) => Bound::new(py, super::models::PyLinearModel::new(*m))?.into_any(),
+        Model::NaiveBayes(m) => Bound::new(
+            py,
+            super::models::PyNaiveBayes {
+                inner: std::sync::RwLock::new(*m),
+            },
+        )?
+        .into_any(),
     };
     Ok((kind, obj, file.metadata, file.khabar_version))
 }

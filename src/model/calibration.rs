@@ -1,0 +1,195 @@
+//! Platt scaling: probabilities for the hinge losses from cross-validated
+//! decision values (Platt 1999, with the numerically careful Newton method
+//! of Lin, Lin & Weng 2007, as libsvm does).
+
+use super::linear::{LinearConfig, LinearModel, ProbaKind, Scale};
+use super::sparse::{CsrView, Real, Rng};
+use super::targets::Targets;
+use crate::error::Result;
+
+/// Fit `P(y=1 | z) = 1 / (1 + exp(a z + b))` to decision values `z` with
+/// targets `y`. Returns `(a, b)`.
+pub fn platt(z: &[f64], y: &[bool]) -> (f64, f64) {
+    let prior1 = y.iter().filter(|&&v| v).count() as f64;
+    let prior0 = y.len() as f64 - prior1;
+    let hi = (prior1 + 1.0) / (prior1 + 2.0);
+    let lo = 1.0 / (prior0 + 2.0);
+    let t: Vec<f64> = y.iter().map(|&v| if v { hi } else { lo }).collect();
+    let (mut a, mut b) = (0.0, ((prior0 + 1.0) / (prior1 + 1.0)).ln());
+    let objective = |a: f64, b: f64| -> f64 {
+        z.iter()
+            .zip(&t)
+            .map(|(&zi, &ti)| {
+                let f = zi * a + b;
+                if f >= 0.0 {
+                    ti * f + (-f).exp().ln_1p()
+                } else {
+                    (ti - 1.0) * f + f.exp().ln_1p()
+                }
+            })
+            .sum()
+    };
+    let mut fval = objective(a, b);
+    let sigma = 1e-12;
+    for _ in 0..100 {
+        let (mut h11, mut h22, mut h21, mut g1, mut g2) = (sigma, sigma, 0.0, 0.0, 0.0);
+        for (&zi, &ti) in z.iter().zip(&t) {
+            let f = zi * a + b;
+            let (p, q) = if f >= 0.0 {
+                let e = (-f).exp();
+                (e / (1.0 + e), 1.0 / (1.0 + e))
+            } else {
+                let e = f.exp();
+                (1.0 / (1.0 + e), e / (1.0 + e))
+            };
+            let d2 = p * q;
+            h11 += zi * zi * d2;
+            h22 += d2;
+            h21 += zi * d2;
+            let d1 = ti - p;
+            g1 += zi * d1;
+            g2 += d1;
+        }
+        if g1.abs() < 1e-5 && g2.abs() < 1e-5 {
+            break;
+        }
+        let det = h11 * h22 - h21 * h21;
+        let da = -(h22 * g1 - h21 * g2) / det;
+        let db = -(-h21 * g1 + h11 * g2) / det;
+        let gd = g1 * da + g2 * db;
+        let mut step = 1.0;
+        let mut moved = false;
+        while step >= 1e-10 {
+            let (na, nb) = (a + step * da, b + step * db);
+            let nf = objective(na, nb);
+            if nf < fval + 1e-4 * step * gd {
+                a = na;
+                b = nb;
+                fval = nf;
+                moved = true;
+                break;
+            }
+            step /= 2.0;
+        }
+        if !moved {
+            break;
+        }
+    }
+    (a, b)
+}
+
+/// Owned copy of a subset of targets.
+enum OwnedTargets {
+    Classes(Vec<u32>, usize),
+    Multi(Vec<i64>, Vec<u32>, usize),
+}
+
+impl OwnedTargets {
+    fn subset(t: &Targets<'_>, rows: &[usize]) -> Self {
+        match t {
+            Targets::Classes { y, n_classes } => {
+                OwnedTargets::Classes(rows.iter().map(|&i| y[i]).collect(), *n_classes)
+            }
+            Targets::MultiLabel {
+                indptr,
+                labels,
+                n_labels,
+            } => {
+                let mut ip = vec![0i64];
+                let mut ls = Vec::new();
+                for &i in rows {
+                    ls.extend_from_slice(&labels[indptr[i] as usize..indptr[i + 1] as usize]);
+                    ip.push(ls.len() as i64);
+                }
+                OwnedTargets::Multi(ip, ls, *n_labels)
+            }
+        }
+    }
+
+    fn view(&self) -> Targets<'_> {
+        match self {
+            OwnedTargets::Classes(y, n) => Targets::Classes { y, n_classes: *n },
+            OwnedTargets::Multi(ip, ls, n) => Targets::MultiLabel {
+                indptr: ip,
+                labels: ls,
+                n_labels: *n,
+            },
+        }
+    }
+}
+
+/// Fit Platt sigmoids on `folds`-fold cross-validated decision values and
+/// attach them to `model` (trained on all the data beforehand).
+#[allow(clippy::too_many_arguments)]
+pub fn calibrate<T: Real>(
+    model: &mut LinearModel,
+    cfg: &LinearConfig,
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+    scale: Scale<'_>,
+    folds: usize,
+    threads: usize,
+) -> Result<()> {
+    let n = x.n_rows;
+    let k = model.n_outputs;
+    let mut order: Vec<usize> = (0..n).collect();
+    Rng::new(cfg.random_state ^ 0xCA11_B8A7).shuffle(&mut order);
+    let folds = folds.clamp(2, n.max(2));
+    let mut z = vec![0.0; n * k];
+    for f in 0..folds {
+        let held: Vec<usize> = order.iter().copied().skip(f).step_by(folds).collect();
+        let mut is_held = vec![false; n];
+        held.iter().for_each(|&i| is_held[i] = true);
+        let train: Vec<usize> = (0..n).filter(|&i| !is_held[i]).collect();
+        if train.is_empty() || held.is_empty() {
+            continue;
+        }
+        let xt = x.select(&train);
+        let tt = OwnedTargets::subset(targets, &train);
+        let swt: Vec<f64> = train.iter().map(|&i| sw[i]).collect();
+        let m = match LinearModel::fit(cfg, &xt.view(), &tt.view(), &swt, scale, threads) {
+            Ok(m) => m,
+            // a fold without some class cannot train; fall back to the
+            // full model's (optimistic) decision values for its rows
+            Err(_) => model.clone(),
+        };
+        let xh = x.select(&held);
+        let zh = m.decision(&xh.view(), threads)?;
+        for (r, &i) in held.iter().enumerate() {
+            z[i * k..(i + 1) * k].copy_from_slice(&zh[r * k..(r + 1) * k]);
+        }
+    }
+    let params = (0..k)
+        .map(|o| {
+            let zo: Vec<f64> = (0..n).map(|i| z[i * k + o]).collect();
+            let yo: Vec<bool> = (0..n).map(|i| targets.is_pos(i, o)).collect();
+            platt(&zo, &yo)
+        })
+        .collect();
+    model.proba = ProbaKind::Platt(params);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platt_recovers_a_logistic_relation() {
+        // labels drawn from P(y=1|z) = sigmoid(2z - 1), deterministic grid
+        let mut z = Vec::new();
+        let mut y = Vec::new();
+        let mut rng = Rng::new(3);
+        for i in 0..4000 {
+            let zi = (i as f64 / 4000.0) * 6.0 - 3.0;
+            let p = 1.0 / (1.0 + (-(2.0 * zi - 1.0)).exp());
+            let u = rng.next_u64() as f64 / u64::MAX as f64;
+            z.push(zi);
+            y.push(u < p);
+        }
+        let (a, b) = platt(&z, &y);
+        assert!((a + 2.0).abs() < 0.25, "a = {a}");
+        assert!((b - 1.0).abs() < 0.25, "b = {b}");
+    }
+}

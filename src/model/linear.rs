@@ -1,0 +1,1064 @@
+//! Linear classifiers trained on CSR matrices.
+//!
+//! * `Solver::Lbfgs` — deterministic L-BFGS on the regularised objective
+//!   `½‖W‖² + C Σᵢ sᵢ L(zᵢ)` (scikit-learn's `LogisticRegression` objective;
+//!   the intercept is not penalised). Multinomial (softmax) for log loss, or
+//!   one-vs-rest for any smooth loss, optimised jointly since the objective
+//!   separates by class.
+//! * `Solver::Dcd` — dual coordinate descent for hinge and squared hinge, as
+//!   in liblinear (and so scikit-learn's `LinearSVC`), with shrinking; the
+//!   intercept is a regularised constant feature of value
+//!   `intercept_scaling`. One problem per class, run in parallel.
+//! * `Solver::Sgd` — mini-batch AdaGrad (see [`super::sgd`]), for
+//!   `partial_fit` and data that does not fit at once.
+//!
+//! Weights are stored feature-major (`coef[j * n_outputs + k]`) so a
+//! document's scores are one short axpy per non-zero, and rounded to `f32`
+//! at the end of training, so a model predicts the same before and after a
+//! save/load round trip. Results never depend on the number of threads:
+//! rows and columns are processed in fixed chunks reduced in order.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::lbfgs::{self, Stop};
+use super::loss::{normalize_sum, sigmoid, softmax, softmax_loss, Loss};
+use super::sgd::SgdState;
+use super::sparse::{Csc, CsrView, Real, Rng};
+use super::targets::Targets;
+use crate::error::{Error, Result};
+use crate::parallel;
+
+/// Rows (and columns) per parallel chunk: fixed, so sums are reduced in the
+/// same order whatever the thread count.
+const CHUNK: usize = 1024;
+
+/// The training algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Solver {
+    Lbfgs,
+    Dcd,
+    Sgd,
+}
+
+impl Solver {
+    /// `"auto"` picks L-BFGS for log and modified Huber, dual coordinate
+    /// descent for the hinge losses.
+    pub fn parse(s: &str, loss: Loss) -> Result<Self> {
+        Ok(match s {
+            "auto" => match loss {
+                Loss::Hinge | Loss::SquaredHinge => Solver::Dcd,
+                _ => Solver::Lbfgs,
+            },
+            "lbfgs" => {
+                if !loss.smooth() {
+                    return Err(Error::param(
+                        "solver",
+                        "\"lbfgs\" needs a smooth loss; hinge loss uses \"dcd\" or \"sgd\"",
+                    ));
+                }
+                Solver::Lbfgs
+            }
+            "dcd" => {
+                if !matches!(loss, Loss::Hinge | Loss::SquaredHinge) {
+                    return Err(Error::param(
+                        "solver",
+                        "\"dcd\" solves the hinge and squared_hinge losses only",
+                    ));
+                }
+                Solver::Dcd
+            }
+            "sgd" => Solver::Sgd,
+            other => {
+                return Err(Error::param(
+                    "solver",
+                    format!("{other:?} is not one of \"auto\", \"lbfgs\", \"dcd\", \"sgd\""),
+                ))
+            }
+        })
+    }
+}
+
+/// Options for [`LinearModel::fit`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinearConfig {
+    pub loss: Loss,
+    /// Softmax over classes (log loss, 3+ classes) instead of one-vs-rest.
+    pub multinomial: bool,
+    pub solver: Solver,
+    pub c: f64,
+    pub fit_intercept: bool,
+    pub intercept_scaling: f64,
+    pub max_iter: usize,
+    pub tol: f64,
+    pub random_state: u64,
+    /// SGD only: L2 strength per sample (`alpha`), base learning rate,
+    /// mini-batch size, early stopping on a held-out fraction.
+    pub alpha: f64,
+    pub eta0: f64,
+    pub batch_size: usize,
+    pub early_stopping: bool,
+    pub validation_fraction: f64,
+    pub n_iter_no_change: usize,
+}
+
+impl Default for LinearConfig {
+    fn default() -> Self {
+        Self {
+            loss: Loss::Log,
+            multinomial: true,
+            solver: Solver::Lbfgs,
+            c: 1.0,
+            fit_intercept: true,
+            intercept_scaling: 1.0,
+            max_iter: 100,
+            tol: 1e-4,
+            random_state: 0,
+            alpha: 1e-5,
+            eta0: 0.1,
+            batch_size: 32,
+            early_stopping: false,
+            validation_fraction: 0.1,
+            n_iter_no_change: 5,
+        }
+    }
+}
+
+impl LinearConfig {
+    pub fn validate(&self) -> Result<()> {
+        let pos = |name: &'static str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(Error::param(
+                    name,
+                    format!("{v} must be a positive finite number"),
+                ))
+            }
+        };
+        pos("C", self.c)?;
+        pos("tol", self.tol)?;
+        pos("intercept_scaling", self.intercept_scaling)?;
+        pos("eta0", self.eta0)?;
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(Error::param(
+                "alpha",
+                format!("{} must be >= 0", self.alpha),
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param("max_iter", "must be at least 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::param("batch_size", "must be at least 1"));
+        }
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
+            return Err(Error::param(
+                "validation_fraction",
+                format!("{} must be in (0, 1)", self.validation_fraction),
+            ));
+        }
+        if self.n_iter_no_change == 0 {
+            return Err(Error::param("n_iter_no_change", "must be at least 1"));
+        }
+        if self.multinomial && self.loss != Loss::Log {
+            return Err(Error::param(
+                "multi_class",
+                format!("multinomial needs loss=\"log\", not {:?}", self.loss.name()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How decision values become probabilities.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ProbaKind {
+    Softmax,
+    Sigmoid,
+    ModifiedHuber,
+    /// Platt's sigmoid `1 / (1 + exp(a z + b))` per output, fitted on
+    /// cross-validated decision values.
+    Platt(Vec<(f64, f64)>),
+    Unavailable,
+}
+
+/// A fitted linear model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinearModel {
+    pub n_features: usize,
+    /// 1 for binary problems, else one per class or label.
+    pub n_outputs: usize,
+    pub multilabel: bool,
+    pub loss: Loss,
+    pub multinomial: bool,
+    /// Feature-major weights: `coef[j * n_outputs + k]`.
+    pub coef: Vec<f32>,
+    pub intercept: Vec<f64>,
+    pub proba: ProbaKind,
+    pub n_iter: usize,
+    pub converged: bool,
+    /// Solver state kept for `partial_fit` (SGD only).
+    pub sgd: Option<SgdState>,
+}
+
+/// Per-class feature scales (`n_features * n_outputs`, feature-major), such
+/// as NB-SVM log-count ratios: the model is trained on `x_j * r_jk` and the
+/// stored weights are multiplied back, so prediction needs no scaling.
+pub type Scale<'a> = Option<&'a [f64]>;
+
+fn pmap<R: Send>(par: bool, n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
+    if par {
+        (0..n).into_par_iter().map(f).collect()
+    } else {
+        (0..n).map(f).collect()
+    }
+}
+
+/// Row scores `z = b + Σ x_j (w_j ∘ r_j)` for one row, into `z`.
+#[inline]
+pub(crate) fn scores_row<T: Real>(
+    cols: &[i32],
+    vals: &[T],
+    w: &[f64],
+    b: &[f64],
+    scale: Scale<'_>,
+    z: &mut [f64],
+) {
+    let k = z.len();
+    z.copy_from_slice(b);
+    for (&c, &v) in cols.iter().zip(vals) {
+        let base = c as usize * k;
+        let v = v.f64();
+        let wj = &w[base..base + k];
+        match scale {
+            None => z.iter_mut().zip(wj).for_each(|(zi, wi)| *zi += v * wi),
+            Some(r) => {
+                let rj = &r[base..base + k];
+                for ((zi, wi), ri) in z.iter_mut().zip(wj).zip(rj) {
+                    *zi += v * wi * ri;
+                }
+            }
+        }
+    }
+}
+
+/// The smooth objective for L-BFGS, scaled by `1 / (C Σ s)` so that `tol`
+/// means the same thing for any data size.
+struct Objective<'a, T> {
+    x: CsrView<'a, T>,
+    csc: Csc,
+    targets: &'a Targets<'a>,
+    sw: &'a [f64],
+    sw_sum: f64,
+    c: f64,
+    loss: Loss,
+    multinomial: bool,
+    k: usize,
+    fit_intercept: bool,
+    scale: Scale<'a>,
+    par: bool,
+}
+
+impl<T: Real> Objective<'_, T> {
+    fn eval(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let (k, d, n) = (self.k, self.x.n_cols, self.x.n_rows);
+        let (w, b) = theta.split_at(d * k);
+        let zero = vec![0.0; k];
+        let b = if self.fit_intercept { b } else { &zero[..] };
+        let n_chunks = n.div_ceil(CHUNK);
+        // per row: dL/dz * s_i / S, and the weighted loss
+        let parts = pmap(self.par, n_chunks, |ci| {
+            let rows = ci * CHUNK..((ci + 1) * CHUNK).min(n);
+            let mut g = vec![0.0; rows.len() * k];
+            let mut z = vec![0.0; k];
+            let mut loss = 0.0;
+            for (r, i) in rows.enumerate() {
+                let (cols, vals) = self.x.row(i);
+                scores_row(cols, vals, w, b, self.scale, &mut z);
+                let s = self.sw[i] / self.sw_sum;
+                let gi = &mut g[r * k..(r + 1) * k];
+                if self.multinomial {
+                    loss += s * softmax_loss(&z, self.targets.class(i), gi);
+                    gi.iter_mut().for_each(|v| *v *= s);
+                } else {
+                    for (o, gv) in gi.iter_mut().enumerate() {
+                        let y = if self.targets.is_pos(i, o) { 1.0 } else { -1.0 };
+                        let (l, dl) = self.loss.binary(z[o], y);
+                        loss += s * l;
+                        *gv = s * dl;
+                    }
+                }
+            }
+            (loss, g)
+        });
+        let mut loss = 0.0;
+        let mut g = Vec::with_capacity(n * k);
+        for (l, part) in parts {
+            loss += l;
+            g.extend_from_slice(&part);
+        }
+        // gradient of the weights: column sums in row order, per chunk
+        let lam = 1.0 / (self.c * self.sw_sum);
+        let (gw, gb) = grad.split_at_mut(d * k);
+        let col_chunks = d.div_ceil(CHUNK);
+        let gparts = pmap(self.par, col_chunks, |ci| {
+            let cols = ci * CHUNK..((ci + 1) * CHUNK).min(d);
+            let mut out = vec![0.0; cols.len() * k];
+            let mut reg = 0.0;
+            for (r, j) in cols.enumerate() {
+                let o = &mut out[r * k..(r + 1) * k];
+                let (rows, vals) = self.csc.col(j);
+                for (&i, &v) in rows.iter().zip(vals) {
+                    let gi = &g[i as usize * k..(i as usize + 1) * k];
+                    o.iter_mut().zip(gi).for_each(|(a, b)| *a += v * b);
+                }
+                if let Some(sc) = self.scale {
+                    o.iter_mut()
+                        .zip(&sc[j * k..(j + 1) * k])
+                        .for_each(|(a, r)| *a *= r);
+                }
+                for (a, wv) in o.iter_mut().zip(&w[j * k..(j + 1) * k]) {
+                    *a += lam * wv;
+                    reg += wv * wv;
+                }
+            }
+            (reg, out)
+        });
+        let mut reg = 0.0;
+        let mut at = 0;
+        for (r, part) in gparts {
+            reg += r;
+            gw[at..at + part.len()].copy_from_slice(&part);
+            at += part.len();
+        }
+        gb.iter_mut().for_each(|v| *v = 0.0);
+        if self.fit_intercept {
+            for row in g.chunks_exact(k) {
+                gb.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+            }
+        }
+        loss + 0.5 * lam * reg
+    }
+}
+
+impl LinearModel {
+    /// Fit on `x` with `targets`, per-row weights `sw` (class and sample
+    /// weights already multiplied), optional per-class feature `scale`.
+    pub fn fit<T: Real>(
+        cfg: &LinearConfig,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        threads: usize,
+    ) -> Result<Self> {
+        cfg.validate()?;
+        check_fit_inputs(x, targets, sw)?;
+        let k = targets.n_outputs();
+        if let Some(s) = scale {
+            if s.len() != x.n_cols * k || s.iter().any(|v| !v.is_finite()) {
+                return Err(Error::InvalidInput(
+                    "feature scale must be finite with n_features * n_outputs values".into(),
+                ));
+            }
+        }
+        let multinomial = cfg.multinomial && k > 1 && !targets.is_multilabel();
+        let mut model = match cfg.solver {
+            Solver::Lbfgs => parallel::install(threads, || {
+                fit_lbfgs(cfg, x, targets, sw, scale, multinomial, threads > 1)
+            })?,
+            Solver::Dcd => {
+                parallel::install(threads, || fit_dcd(cfg, x, targets, sw, scale, threads > 1))?
+            }
+            Solver::Sgd => {
+                let mut state = SgdState::new(cfg, x.n_cols, k, multinomial);
+                let (n_iter, converged) = state.fit(cfg, x, targets, sw, scale)?;
+                let mut m = state.to_model(cfg.loss, targets.is_multilabel(), scale);
+                m.n_iter = n_iter;
+                m.converged = converged;
+                // NB-scaled weights cannot continue under partial_fit,
+                // which sees unscaled rows
+                m.sgd = scale.is_none().then_some(state);
+                m
+            }
+        };
+        model.proba = default_proba(cfg.loss, model.multinomial);
+        Ok(model)
+    }
+
+    /// A model with zero weights and SGD state, for a first `partial_fit`.
+    pub fn start_sgd(cfg: &LinearConfig, n_features: usize, targets: &Targets<'_>) -> Result<Self> {
+        cfg.validate()?;
+        targets.check()?;
+        let k = targets.n_outputs();
+        let multinomial = cfg.multinomial && k > 1 && !targets.is_multilabel();
+        let state = SgdState::new(cfg, n_features, k, multinomial);
+        let mut m = state.to_model(cfg.loss, targets.is_multilabel(), None);
+        m.proba = default_proba(cfg.loss, multinomial);
+        m.sgd = Some(state);
+        Ok(m)
+    }
+
+    /// One more SGD pass over `x` (the model must come from the SGD solver).
+    pub fn partial_fit<T: Real>(
+        &mut self,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+    ) -> Result<()> {
+        if targets.is_multilabel() != self.multilabel {
+            return Err(Error::InvalidInput(
+                "partial_fit: y switches between single-label and multi-label".into(),
+            ));
+        }
+        let Some(state) = self.sgd.as_mut() else {
+            return Err(Error::InvalidInput(
+                "partial_fit needs a model trained with solver=\"sgd\" and no NB scaling".into(),
+            ));
+        };
+        state.partial_fit(x, targets, sw)?;
+        let m = state.to_model(self.loss, self.multilabel, None);
+        self.coef = m.coef;
+        self.intercept = m.intercept;
+        self.n_iter += 1;
+        Ok(())
+    }
+
+    /// Decision values, `n_rows * n_outputs`, row-major.
+    pub fn decision<T: Real>(&self, x: &CsrView<'_, T>, threads: usize) -> Result<Vec<f64>> {
+        if x.n_cols != self.n_features {
+            return Err(Error::InvalidInput(format!(
+                "X has {} features, but the model was fitted with {}",
+                x.n_cols, self.n_features
+            )));
+        }
+        let k = self.n_outputs;
+        let n = x.n_rows;
+        let parts = parallel::map_ranges(threads, n, parallel::transform_parts(threads, n), |r| {
+            let mut out = vec![0.0; r.len() * k];
+            for (o, i) in r.enumerate() {
+                let (cols, vals) = x.row(i);
+                self.scores_into(cols, vals, &mut out[o * k..(o + 1) * k]);
+            }
+            out
+        })?;
+        Ok(parts.concat())
+    }
+
+    /// Scores of one row given as column indices and values.
+    #[inline]
+    pub fn scores_into<T: Real>(&self, cols: &[i32], vals: &[T], z: &mut [f64]) {
+        let k = self.n_outputs;
+        z.copy_from_slice(&self.intercept);
+        for (&c, &v) in cols.iter().zip(vals) {
+            let base = c as usize * k;
+            let v = v.f64();
+            z.iter_mut()
+                .zip(&self.coef[base..base + k])
+                .for_each(|(zi, &wi)| *zi += v * f64::from(wi));
+        }
+    }
+
+    /// Number of probability columns: classes (2 for a binary problem) or
+    /// labels.
+    pub fn n_proba_cols(&self) -> usize {
+        if self.n_outputs == 1 && !self.multilabel {
+            2
+        } else {
+            self.n_outputs
+        }
+    }
+
+    pub fn has_proba(&self) -> bool {
+        !matches!(self.proba, ProbaKind::Unavailable)
+    }
+
+    /// Probabilities for one row of decision values `z` into `p`
+    /// (`n_proba_cols` long).
+    pub fn proba_row(&self, z: &[f64], p: &mut [f64]) -> Result<()> {
+        let binary = self.n_outputs == 1 && !self.multilabel;
+        let per = |o: usize, v: f64| -> Result<f64> {
+            Ok(match &self.proba {
+                ProbaKind::Sigmoid | ProbaKind::Softmax => sigmoid(v),
+                ProbaKind::ModifiedHuber => (v.clamp(-1.0, 1.0) + 1.0) / 2.0,
+                ProbaKind::Platt(ab) => {
+                    let (a, b) = ab[o];
+                    sigmoid(-(a * v + b))
+                }
+                ProbaKind::Unavailable => {
+                    return Err(Error::InvalidInput(format!(
+                        "probabilities are not available for loss={:?} without calibration \
+                         (fit with probability=True)",
+                        self.loss.name()
+                    )))
+                }
+            })
+        };
+        if binary {
+            let p1 = per(0, z[0])?;
+            p[0] = 1.0 - p1;
+            p[1] = p1;
+            return Ok(());
+        }
+        if matches!(self.proba, ProbaKind::Softmax) && self.multinomial {
+            p.copy_from_slice(z);
+            softmax(p);
+            return Ok(());
+        }
+        for (o, (pv, &zv)) in p.iter_mut().zip(z).enumerate() {
+            *pv = per(o, zv)?;
+        }
+        if !self.multilabel {
+            normalize_sum(p);
+        }
+        Ok(())
+    }
+
+    /// Probabilities for many rows of decision values.
+    pub fn proba(&self, z: &[f64]) -> Result<Vec<f64>> {
+        let k = self.n_outputs;
+        let m = self.n_proba_cols();
+        let n = z.len() / k.max(1);
+        let mut out = vec![0.0; n * m];
+        for i in 0..n {
+            self.proba_row(&z[i * k..(i + 1) * k], &mut out[i * m..(i + 1) * m])?;
+        }
+        Ok(out)
+    }
+}
+
+fn default_proba(loss: Loss, multinomial: bool) -> ProbaKind {
+    match loss {
+        Loss::Log if multinomial => ProbaKind::Softmax,
+        Loss::Log => ProbaKind::Sigmoid,
+        Loss::ModifiedHuber => ProbaKind::ModifiedHuber,
+        Loss::Hinge | Loss::SquaredHinge => ProbaKind::Unavailable,
+    }
+}
+
+pub(crate) fn check_fit_inputs<T: Real>(
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+) -> Result<()> {
+    if x.n_rows == 0 {
+        return Err(Error::InvalidInput(
+            "cannot fit on 0 samples; X is empty".into(),
+        ));
+    }
+    targets.check()?;
+    if targets.n_rows() != x.n_rows || sw.len() != x.n_rows {
+        return Err(Error::InvalidInput(format!(
+            "X has {} rows but y has {} and sample_weight {}",
+            x.n_rows,
+            targets.n_rows(),
+            sw.len()
+        )));
+    }
+    if x.n_cols == 0 {
+        return Err(Error::InvalidInput("X has 0 features".into()));
+    }
+    if let Some(i) = sw.iter().position(|w| !w.is_finite() || *w < 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "sample_weight[{i}] = {} is not a finite non-negative number",
+            sw[i]
+        )));
+    }
+    if sw.iter().sum::<f64>() <= 0.0 {
+        return Err(Error::InvalidInput(
+            "sample weights sum to zero; nothing to learn from".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Round to the stored precision and multiply back any feature scale.
+fn finish_weights(w: &[f64], scale: Scale<'_>) -> Vec<f32> {
+    match scale {
+        None => w.iter().map(|&v| v as f32).collect(),
+        Some(r) => w.iter().zip(r).map(|(&v, &s)| (v * s) as f32).collect(),
+    }
+}
+
+fn fit_lbfgs<T: Real>(
+    cfg: &LinearConfig,
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+    scale: Scale<'_>,
+    multinomial: bool,
+    par: bool,
+) -> LinearModel {
+    let k = targets.n_outputs();
+    let d = x.n_cols;
+    let obj = Objective {
+        x: *x,
+        csc: Csc::from_csr(x),
+        targets,
+        sw,
+        sw_sum: sw.iter().sum(),
+        c: cfg.c,
+        loss: cfg.loss,
+        multinomial,
+        k,
+        fit_intercept: cfg.fit_intercept,
+        scale,
+        par,
+    };
+    let out = lbfgs::minimize(
+        |t, g| obj.eval(t, g),
+        vec![0.0; d * k + k],
+        10,
+        cfg.max_iter,
+        cfg.tol,
+    );
+    let (w, b) = out.x.split_at(d * k);
+    LinearModel {
+        n_features: d,
+        n_outputs: k,
+        multilabel: targets.is_multilabel(),
+        loss: cfg.loss,
+        multinomial,
+        coef: finish_weights(w, scale),
+        intercept: if cfg.fit_intercept {
+            b.to_vec()
+        } else {
+            vec![0.0; k]
+        },
+        proba: ProbaKind::Unavailable,
+        n_iter: out.n_iter,
+        converged: out.stop != Stop::MaxIter,
+        sgd: None,
+    }
+}
+
+/// liblinear's dual coordinate descent with shrinking for one binary
+/// problem (`y` in ±1), L1 (hinge) or L2 (squared hinge) loss. Returns the
+/// weights with the bias term last, iterations and convergence.
+#[allow(clippy::too_many_arguments)]
+fn dcd_binary<T: Real>(
+    x: &CsrView<'_, T>,
+    y: &[f64],
+    cw: &[f64],
+    squared: bool,
+    bias: f64,
+    scale: Option<(&[f64], usize, usize)>,
+    max_iter: usize,
+    eps: f64,
+    rng: &mut Rng,
+) -> (Vec<f64>, usize, bool) {
+    let n = x.n_rows;
+    let d = x.n_cols;
+    let sc = |j: usize| -> f64 {
+        match scale {
+            None => 1.0,
+            Some((r, k, o)) => r[j * k + o],
+        }
+    };
+    let (diag, upper): (Vec<f64>, Vec<f64>) = cw
+        .iter()
+        .map(|&c| {
+            if squared {
+                (0.5 / c, f64::INFINITY)
+            } else {
+                (0.0, c)
+            }
+        })
+        .unzip();
+    let mut w = vec![0.0; d + 1];
+    let mut alpha = vec![0.0; n];
+    let qd: Vec<f64> = (0..n)
+        .map(|i| {
+            let (cols, vals) = x.row(i);
+            let sq: f64 = cols
+                .iter()
+                .zip(vals)
+                .map(|(&c, &v)| {
+                    let v = v.f64() * sc(c as usize);
+                    v * v
+                })
+                .sum();
+            diag[i] + sq + bias * bias
+        })
+        .collect();
+    // rows with zero weight never move; leave them out
+    let mut index: Vec<usize> = (0..n).filter(|&i| cw[i] > 0.0).collect();
+    let total = index.len();
+    let mut active = total;
+    let (mut pg_max_old, mut pg_min_old) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut iter = 0;
+    let mut converged = false;
+    while iter < max_iter {
+        let (mut pg_max_new, mut pg_min_new) = (f64::NEG_INFINITY, f64::INFINITY);
+        rng.shuffle(&mut index[..active]);
+        let mut s = 0;
+        while s < active {
+            let i = index[s];
+            let yi = y[i];
+            let (cols, vals) = x.row(i);
+            let mut dot = w[d] * bias;
+            for (&c, &v) in cols.iter().zip(vals) {
+                dot += w[c as usize] * v.f64() * sc(c as usize);
+            }
+            let g = yi * dot - 1.0 + alpha[i] * diag[i];
+            let mut pg = 0.0;
+            if alpha[i] == 0.0 {
+                if g > pg_max_old {
+                    active -= 1;
+                    index.swap(s, active);
+                    continue;
+                } else if g < 0.0 {
+                    pg = g;
+                }
+            } else if alpha[i] == upper[i] {
+                if g < pg_min_old {
+                    active -= 1;
+                    index.swap(s, active);
+                    continue;
+                } else if g > 0.0 {
+                    pg = g;
+                }
+            } else {
+                pg = g;
+            }
+            pg_max_new = pg_max_new.max(pg);
+            pg_min_new = pg_min_new.min(pg);
+            if pg.abs() > 1e-12 && qd[i] > 0.0 {
+                let old = alpha[i];
+                alpha[i] = (alpha[i] - g / qd[i]).clamp(0.0, upper[i]);
+                let delta = (alpha[i] - old) * yi;
+                for (&c, &v) in cols.iter().zip(vals) {
+                    w[c as usize] += delta * v.f64() * sc(c as usize);
+                }
+                w[d] += delta * bias;
+            }
+            s += 1;
+        }
+        iter += 1;
+        if pg_max_new - pg_min_new <= eps {
+            if active == total {
+                converged = true;
+                break;
+            }
+            active = total;
+            pg_max_old = f64::INFINITY;
+            pg_min_old = f64::NEG_INFINITY;
+            continue;
+        }
+        pg_max_old = if pg_max_new <= 0.0 {
+            f64::INFINITY
+        } else {
+            pg_max_new
+        };
+        pg_min_old = if pg_min_new >= 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            pg_min_new
+        };
+    }
+    (w, iter, converged)
+}
+
+fn fit_dcd<T: Real>(
+    cfg: &LinearConfig,
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+    scale: Scale<'_>,
+    par: bool,
+) -> LinearModel {
+    let k = targets.n_outputs();
+    let d = x.n_cols;
+    let bias = if cfg.fit_intercept {
+        cfg.intercept_scaling
+    } else {
+        0.0
+    };
+    let squared = cfg.loss == Loss::SquaredHinge;
+    let results = pmap(par, k, |o| {
+        let y: Vec<f64> = (0..x.n_rows)
+            .map(|i| if targets.is_pos(i, o) { 1.0 } else { -1.0 })
+            .collect();
+        let cw: Vec<f64> = sw.iter().map(|s| s * cfg.c).collect();
+        let mut rng = Rng::new(cfg.random_state.wrapping_add(o as u64));
+        dcd_binary(
+            x,
+            &y,
+            &cw,
+            squared,
+            bias,
+            scale.map(|r| (r, k, o)),
+            cfg.max_iter,
+            cfg.tol,
+            &mut rng,
+        )
+    });
+    let mut w = vec![0.0; d * k];
+    let mut intercept = vec![0.0; k];
+    let mut n_iter = 0;
+    let mut converged = true;
+    for (o, (wo, it, conv)) in results.into_iter().enumerate() {
+        for j in 0..d {
+            w[j * k + o] = wo[j];
+        }
+        intercept[o] = wo[d] * bias;
+        n_iter = n_iter.max(it);
+        converged &= conv;
+    }
+    LinearModel {
+        n_features: d,
+        n_outputs: k,
+        multilabel: targets.is_multilabel(),
+        loss: cfg.loss,
+        multinomial: false,
+        coef: finish_weights(&w, scale),
+        intercept,
+        proba: ProbaKind::Unavailable,
+        n_iter,
+        converged,
+        sgd: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::sparse::OwnedCsr;
+
+    /// A separable-ish 3-class problem: class c has features 3c..3c+3 plus
+    /// shared noise features.
+    fn toy(n: usize, seed: u64) -> (OwnedCsr<f64>, Vec<u32>) {
+        let mut rng = Rng::new(seed);
+        let (mut indptr, mut indices, mut data, mut y) = (vec![0i64], vec![], vec![], vec![]);
+        for i in 0..n {
+            let c = (i % 3) as u32;
+            let mut row: Vec<(i32, f64)> = Vec::new();
+            for f in 0..3 {
+                if rng.below(3) > 0 {
+                    row.push((3 * c as i32 + f, 1.0 + rng.below(3) as f64));
+                }
+            }
+            for _ in 0..3 {
+                row.push((9 + rng.below(6) as i32, 1.0));
+            }
+            if rng.below(5) == 0 {
+                // label noise through a misleading feature
+                row.push((3 * ((c as i32 + 1) % 3), 2.0));
+            }
+            row.sort_by_key(|p| p.0);
+            row.dedup_by_key(|p| p.0);
+            for (j, v) in row {
+                indices.push(j);
+                data.push(v);
+            }
+            indptr.push(indices.len() as i64);
+            y.push(c);
+        }
+        (
+            OwnedCsr {
+                indptr,
+                indices,
+                data,
+                n_cols: 15,
+            },
+            y,
+        )
+    }
+
+    fn accuracy(m: &LinearModel, x: &CsrView<'_, f64>, y: &[u32]) -> f64 {
+        let z = m.decision(x, 1).unwrap();
+        let k = m.n_outputs;
+        let right = (0..x.n_rows)
+            .filter(|&i| crate::model::sgd::argmax(&z[i * k..(i + 1) * k]) == y[i] as usize)
+            .count();
+        right as f64 / x.n_rows as f64
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let (x, y) = toy(60, 1);
+        let x = x.view();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let sw: Vec<f64> = (0..60).map(|i| 1.0 + (i % 4) as f64).collect();
+        let scale: Vec<f64> = (0..45).map(|i| 0.5 + (i % 5) as f64 * 0.3).collect();
+        for (loss, multinomial, sc) in [
+            (Loss::Log, true, None),
+            (Loss::Log, false, Some(&scale[..])),
+            (Loss::SquaredHinge, false, None),
+            (Loss::ModifiedHuber, false, Some(&scale[..])),
+        ] {
+            let obj = Objective {
+                x,
+                csc: Csc::from_csr(&x),
+                targets: &t,
+                sw: &sw,
+                sw_sum: sw.iter().sum(),
+                c: 0.7,
+                loss,
+                multinomial,
+                k: 3,
+                fit_intercept: true,
+                scale: sc,
+                par: false,
+            };
+            let mut rng = Rng::new(5);
+            let theta: Vec<f64> = (0..48)
+                .map(|_| rng.below(1000) as f64 / 500.0 - 1.0)
+                .collect();
+            let mut g = vec![0.0; 48];
+            obj.eval(&theta, &mut g);
+            for p in [0, 7, 20, 44, 45, 47] {
+                let h = 1e-6;
+                let mut tp = theta.clone();
+                tp[p] += h;
+                let mut tm = theta.clone();
+                tm[p] -= h;
+                let mut scratch = vec![0.0; 48];
+                let num = (obj.eval(&tp, &mut scratch) - obj.eval(&tm, &mut scratch)) / (2.0 * h);
+                assert!(
+                    (num - g[p]).abs() < 1e-6,
+                    "{loss:?} param {p}: {num} vs {}",
+                    g[p]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_solver_learns_and_ignores_thread_count() {
+        let (x, y) = toy(300, 2);
+        let x = x.view();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let sw = vec![1.0; 300];
+        for (loss, solver, multinomial) in [
+            (Loss::Log, Solver::Lbfgs, true),
+            (Loss::Log, Solver::Lbfgs, false),
+            (Loss::ModifiedHuber, Solver::Lbfgs, false),
+            (Loss::Hinge, Solver::Dcd, false),
+            (Loss::SquaredHinge, Solver::Dcd, false),
+            (Loss::Log, Solver::Sgd, true),
+            (Loss::Hinge, Solver::Sgd, false),
+        ] {
+            let cfg = LinearConfig {
+                loss,
+                solver,
+                multinomial,
+                max_iter: 200,
+                ..LinearConfig::default()
+            };
+            let one = LinearModel::fit(&cfg, &x, &t, &sw, None, 1).unwrap();
+            let two = LinearModel::fit(&cfg, &x, &t, &sw, None, 2).unwrap();
+            assert_eq!(one.coef, two.coef, "{loss:?} {solver:?}");
+            assert_eq!(one.intercept, two.intercept);
+            let acc = accuracy(&one, &x, &y);
+            assert!(acc > 0.8, "{loss:?} {solver:?}: accuracy {acc}");
+        }
+    }
+
+    #[test]
+    fn squared_hinge_solvers_agree() {
+        // DCD regularises the bias, L-BFGS does not; without an intercept
+        // both solve the same problem.
+        let (x, y) = toy(200, 3);
+        let x = x.view();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let sw = vec![1.0; 200];
+        let base = LinearConfig {
+            loss: Loss::SquaredHinge,
+            multinomial: false,
+            fit_intercept: false,
+            tol: 1e-8,
+            max_iter: 2000,
+            ..LinearConfig::default()
+        };
+        let a = LinearModel::fit(
+            &LinearConfig {
+                solver: Solver::Dcd,
+                ..base.clone()
+            },
+            &x,
+            &t,
+            &sw,
+            None,
+            1,
+        )
+        .unwrap();
+        let b = LinearModel::fit(
+            &LinearConfig {
+                solver: Solver::Lbfgs,
+                ..base
+            },
+            &x,
+            &t,
+            &sw,
+            None,
+            1,
+        )
+        .unwrap();
+        let diff = a
+            .coef
+            .iter()
+            .zip(&b.coef)
+            .fold(0f32, |m, (p, q)| m.max((p - q).abs()));
+        assert!(diff < 1e-3, "max weight difference {diff}");
+    }
+
+    #[test]
+    fn zero_weight_rows_are_ignored() {
+        let (x, mut y) = toy(90, 4);
+        let xv = x.view();
+        let sw: Vec<f64> = (0..90).map(|i| if i < 60 { 1.0 } else { 0.0 }).collect();
+        let cfg = LinearConfig::default();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let a = LinearModel::fit(&cfg, &xv, &t, &sw, None, 1).unwrap();
+        // relabel the zero-weight rows: nothing changes
+        for v in y.iter_mut().skip(60) {
+            *v = (*v + 1) % 3;
+        }
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let b = LinearModel::fit(&cfg, &xv, &t, &sw, None, 1).unwrap();
+        assert_eq!(a.coef, b.coef);
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let (x, y) = toy(30, 5);
+        let xv = x.view();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let cfg = LinearConfig::default();
+        assert!(LinearModel::fit(&cfg, &xv, &t, &[1.0; 29], None, 1).is_err());
+        let mut sw = vec![1.0; 30];
+        sw[4] = f64::NAN;
+        let e = LinearModel::fit(&cfg, &xv, &t, &sw, None, 1).unwrap_err();
+        assert!(e.to_string().contains("sample_weight[4]"));
+        let one = Targets::Classes {
+            y: &y,
+            n_classes: 1,
+        };
+        assert!(LinearModel::fit(&cfg, &xv, &one, &[1.0; 30], None, 1).is_err());
+        let bad_c = LinearConfig {
+            c: -1.0,
+            ..LinearConfig::default()
+        };
+        assert!(LinearModel::fit(&bad_c, &xv, &t, &[1.0; 30], None, 1).is_err());
+    }
+}

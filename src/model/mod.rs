@@ -1,0 +1,23 @@
+//! Classifiers trained on CSR feature matrices.
+//!
+//! * [`linear`] — logistic regression (multinomial or one-vs-rest), linear
+//!   SVMs (hinge, squared hinge) and modified Huber, with L-BFGS, dual
+//!   coordinate descent and mini-batch AdaGrad solvers;
+//! * [`naive_bayes`] — multinomial and complement Naive Bayes, and NB-SVM
+//!   log-count ratios for scaling features before a linear model;
+//! * [`calibration`] — Platt scaling for hinge-loss probabilities.
+
+pub mod calibration;
+pub mod lbfgs;
+pub mod linear;
+pub mod loss;
+pub mod naive_bayes;
+pub mod sgd;
+pub mod sparse;
+pub mod targets;
+
+pub use linear::{LinearConfig, LinearModel, Solver};
+pub use loss::Loss;
+pub use naive_bayes::{NaiveBayes, NbKind};
+pub use sparse::{CsrView, Real};
+pub use targets::Targets;

@@ -1,0 +1,333 @@
+//! Mini-batch AdaGrad for the linear models: `fit(solver="sgd")` and
+//! `partial_fit`.
+//!
+//! Objective per sample: `L(z) + α/2 ‖W‖²`. Each mini-batch averages the
+//! gradients of its rows and takes one AdaGrad step (per-coordinate step
+//! `η₀ / √(Σ g²)`). The L2 term is applied to the coordinates a batch
+//! touches — the usual lazy treatment for sparse data (as in libFFM and
+//! Vowpal Wabbit), which keeps a step proportional to the batch's non-zeros
+//! rather than to the model size. Batches are processed in a fixed order on
+//! one thread, so a seed gives one model, whatever `n_jobs` says.
+
+use serde::{Deserialize, Serialize};
+
+use super::linear::{check_fit_inputs, scores_row, LinearConfig, LinearModel, ProbaKind, Scale};
+use super::loss::{softmax_loss, Loss};
+use super::sparse::{CsrView, Real, Rng};
+use super::targets::Targets;
+use crate::error::{Error, Result};
+
+/// Everything `partial_fit` needs to continue training.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SgdState {
+    pub n_features: usize,
+    pub k: usize,
+    pub multinomial: bool,
+    pub loss: Loss,
+    pub alpha: f64,
+    pub eta0: f64,
+    pub batch_size: usize,
+    pub fit_intercept: bool,
+    pub w: Vec<f64>,
+    pub b: Vec<f64>,
+    acc_w: Vec<f64>,
+    acc_b: Vec<f64>,
+    rng: Rng,
+    /// Samples seen so far.
+    pub t: u64,
+}
+
+struct Scratch {
+    g: Vec<f64>,
+    gb: Vec<f64>,
+    mark: Vec<bool>,
+    touched: Vec<usize>,
+    z: Vec<f64>,
+    dz: Vec<f64>,
+}
+
+impl SgdState {
+    pub fn new(cfg: &LinearConfig, d: usize, k: usize, multinomial: bool) -> Self {
+        Self {
+            n_features: d,
+            k,
+            multinomial,
+            loss: cfg.loss,
+            alpha: cfg.alpha,
+            eta0: cfg.eta0,
+            batch_size: cfg.batch_size,
+            fit_intercept: cfg.fit_intercept,
+            w: vec![0.0; d * k],
+            b: vec![0.0; k],
+            acc_w: vec![0.0; d * k],
+            acc_b: vec![0.0; k],
+            rng: Rng::new(cfg.random_state),
+            t: 0,
+        }
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            g: vec![0.0; self.w.len()],
+            gb: vec![0.0; self.k],
+            mark: vec![false; self.n_features],
+            touched: Vec::new(),
+            z: vec![0.0; self.k],
+            dz: vec![0.0; self.k],
+        }
+    }
+
+    /// Loss derivatives of row `i` into `s.dz`; returns the row's loss.
+    fn row_grad<T: Real>(
+        &self,
+        x: &CsrView<'_, T>,
+        i: usize,
+        targets: &Targets<'_>,
+        scale: Scale<'_>,
+        s: &mut Scratch,
+    ) -> f64 {
+        let (cols, vals) = x.row(i);
+        scores_row(cols, vals, &self.w, &self.b, scale, &mut s.z);
+        if self.multinomial {
+            softmax_loss(&s.z, targets.class(i), &mut s.dz)
+        } else {
+            let mut l = 0.0;
+            for o in 0..self.k {
+                let y = if targets.is_pos(i, o) { 1.0 } else { -1.0 };
+                let (lo, d) = self.loss.binary(s.z[o], y);
+                l += lo;
+                s.dz[o] = d;
+            }
+            l
+        }
+    }
+
+    fn step<T: Real>(
+        &mut self,
+        x: &CsrView<'_, T>,
+        rows: &[usize],
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        s: &mut Scratch,
+    ) -> f64 {
+        let k = self.k;
+        let mut loss = 0.0;
+        for &i in rows {
+            let l = self.row_grad(x, i, targets, scale, s);
+            let wi = sw[i];
+            loss += wi * l;
+            if wi == 0.0 {
+                continue;
+            }
+            let (cols, vals) = x.row(i);
+            for (&c, &v) in cols.iter().zip(vals) {
+                let j = c as usize;
+                if !s.mark[j] {
+                    s.mark[j] = true;
+                    s.touched.push(j);
+                }
+                let v = wi * v.f64();
+                for o in 0..k {
+                    let r = scale.map_or(1.0, |r| r[j * k + o]);
+                    s.g[j * k + o] += v * r * s.dz[o];
+                }
+            }
+            for o in 0..k {
+                s.gb[o] += wi * s.dz[o];
+            }
+        }
+        let inv = 1.0 / rows.len() as f64;
+        for &j in &s.touched {
+            s.mark[j] = false;
+            for p in j * k..(j + 1) * k {
+                let g = s.g[p] * inv + self.alpha * self.w[p];
+                s.g[p] = 0.0;
+                self.acc_w[p] += g * g;
+                self.w[p] -= self.eta0 * g / (self.acc_w[p].sqrt() + 1e-10);
+            }
+        }
+        s.touched.clear();
+        for o in 0..k {
+            let g = s.gb[o] * inv;
+            s.gb[o] = 0.0;
+            if self.fit_intercept {
+                self.acc_b[o] += g * g;
+                self.b[o] -= self.eta0 * g / (self.acc_b[o].sqrt() + 1e-10);
+            }
+        }
+        self.t += rows.len() as u64;
+        loss
+    }
+
+    fn epoch<T: Real>(
+        &mut self,
+        x: &CsrView<'_, T>,
+        rows: &[usize],
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        s: &mut Scratch,
+    ) -> f64 {
+        let mut loss = 0.0;
+        for batch in rows.chunks(self.batch_size) {
+            loss += self.step(x, batch, targets, sw, scale, s);
+        }
+        loss
+    }
+
+    /// Weighted share of correct decisions on `rows` (early stopping).
+    fn score<T: Real>(
+        &self,
+        x: &CsrView<'_, T>,
+        rows: &[usize],
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        s: &mut Scratch,
+    ) -> f64 {
+        let (mut good, mut total) = (0.0, 0.0);
+        for &i in rows {
+            let (cols, vals) = x.row(i);
+            scores_row(cols, vals, &self.w, &self.b, scale, &mut s.z);
+            let w = sw[i];
+            total += w;
+            match targets {
+                Targets::Classes { n_classes: 2, .. } => {
+                    good += w * f64::from(u8::from((s.z[0] > 0.0) == targets.is_pos(i, 0)));
+                }
+                Targets::Classes { .. } => {
+                    let best = argmax(&s.z);
+                    good += w * f64::from(u8::from(best == targets.class(i)));
+                }
+                Targets::MultiLabel { .. } => {
+                    let right = (0..self.k)
+                        .filter(|&o| (s.z[o] > 0.0) == targets.is_pos(i, o))
+                        .count();
+                    good += w * right as f64 / self.k as f64;
+                }
+            }
+        }
+        if total > 0.0 {
+            good / total
+        } else {
+            0.0
+        }
+    }
+
+    /// Train for up to `max_iter` epochs. Returns (epochs, converged).
+    pub fn fit<T: Real>(
+        &mut self,
+        cfg: &LinearConfig,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+    ) -> Result<(usize, bool)> {
+        let mut rows: Vec<usize> = (0..x.n_rows).collect();
+        let mut val: Vec<usize> = Vec::new();
+        if cfg.early_stopping {
+            self.rng.shuffle(&mut rows);
+            let n_val = ((x.n_rows as f64) * cfg.validation_fraction).round() as usize;
+            if n_val == 0 || n_val >= x.n_rows {
+                return Err(Error::InvalidInput(format!(
+                    "early stopping: validation_fraction={} of {} samples leaves no validation \
+                     or no training rows",
+                    cfg.validation_fraction, x.n_rows
+                )));
+            }
+            val = rows.split_off(x.n_rows - n_val);
+        }
+        let mut s = self.scratch();
+        let mut best = f64::INFINITY;
+        let mut best_state: Option<(Vec<f64>, Vec<f64>)> = None;
+        let mut stale = 0;
+        for epoch in 0..cfg.max_iter {
+            self.rng.shuffle(&mut rows);
+            let loss = self.epoch(x, &rows, targets, sw, scale, &mut s);
+            // lower is better for both criteria
+            let crit = if cfg.early_stopping {
+                -self.score(x, &val, targets, sw, scale, &mut s)
+            } else {
+                loss / rows.len().max(1) as f64
+            };
+            if crit < best - cfg.tol {
+                stale = 0;
+                if cfg.early_stopping {
+                    best_state = Some((self.w.clone(), self.b.clone()));
+                }
+            } else {
+                stale += 1;
+            }
+            best = best.min(crit);
+            if stale >= cfg.n_iter_no_change {
+                if let Some((w, b)) = best_state {
+                    self.w = w;
+                    self.b = b;
+                }
+                return Ok((epoch + 1, true));
+            }
+        }
+        Ok((cfg.max_iter, false))
+    }
+
+    /// One pass over `x` (shuffled with the stored generator).
+    pub fn partial_fit<T: Real>(
+        &mut self,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+    ) -> Result<()> {
+        check_fit_inputs(x, targets, sw)?;
+        if x.n_cols != self.n_features || targets.n_outputs() != self.k {
+            return Err(Error::InvalidInput(format!(
+                "partial_fit: X has {} features and {} outputs; the model has {} and {}",
+                x.n_cols,
+                targets.n_outputs(),
+                self.n_features,
+                self.k
+            )));
+        }
+        let mut rows: Vec<usize> = (0..x.n_rows).collect();
+        self.rng.shuffle(&mut rows);
+        let mut s = self.scratch();
+        self.epoch(x, &rows, targets, sw, None, &mut s);
+        Ok(())
+    }
+
+    /// The current weights as a model.
+    pub fn to_model(&self, loss: Loss, multilabel: bool, scale: Scale<'_>) -> LinearModel {
+        let coef = match scale {
+            None => self.w.iter().map(|&v| v as f32).collect(),
+            Some(r) => self
+                .w
+                .iter()
+                .zip(r)
+                .map(|(&v, &s)| (v * s) as f32)
+                .collect(),
+        };
+        LinearModel {
+            n_features: self.n_features,
+            n_outputs: self.k,
+            multilabel,
+            loss,
+            multinomial: self.multinomial,
+            coef,
+            intercept: self.b.clone(),
+            proba: ProbaKind::Unavailable,
+            n_iter: 0,
+            converged: false,
+            sgd: None,
+        }
+    }
+}
+
+pub(crate) fn argmax(z: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &v) in z.iter().enumerate() {
+        if v > z[best] {
+            best = i;
+        }
+    }
+    best
+}
