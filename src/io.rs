@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::features::hashing::HashingConfig;
 use crate::features::vectorizer::TextVectorizer;
 use crate::model::{LinearModel, NaiveBayes};
+use crate::pipeline::TextPipeline;
 use crate::text::NormalizerConfig;
 
 /// Magic bytes at the start of every model file.
@@ -39,6 +40,7 @@ pub enum Model {
     HashingVectorizer(HashingConfig),
     Linear(Box<LinearModel>),
     NaiveBayes(Box<NaiveBayes>),
+    TextPipeline(Box<TextPipeline>),
 }
 
 impl Model {
@@ -49,6 +51,7 @@ impl Model {
             Model::HashingVectorizer(_) => "HashingVectorizer",
             Model::Linear(_) => "LinearModel",
             Model::NaiveBayes(_) => "NaiveBayes",
+            Model::TextPipeline(_) => "TextPipeline",
         }
     }
 }

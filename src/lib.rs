@@ -10,6 +10,7 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod parallel;
+pub mod pipeline;
 pub mod text;
 
 #[cfg(feature = "python")]

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pickle
 import warnings
 
+import khabar as kb
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
-import khabar as kb
 from khabar.linear_model import LinearClassifier
 from khabar.naive_bayes import ComplementNB, MultinomialNB
 
@@ -112,7 +111,7 @@ def test_class_weight_balanced_equals_explicit_sample_weights():
     X, y = X[keep], y[keep]
     a = LinearClassifier(class_weight="balanced").fit(X, y)
     classes, counts = np.unique(y, return_counts=True)
-    w = dict(zip(classes, len(y) / (len(classes) * counts)))
+    w = dict(zip(classes, len(y) / (len(classes) * counts), strict=False))
     b = LinearClassifier().fit(X, y, sample_weight=[w[v] for v in y])
     c = LinearClassifier(class_weight=w).fit(X, y)
     assert np.allclose(a.coef_, b.coef_) and np.allclose(a.coef_, c.coef_)
@@ -146,7 +145,7 @@ def test_multilabel_one_vs_rest():
     assert clf.multilabel_ and "long" in clf.classes_.tolist()
     pred = clf.predict(X)
     assert isinstance(pred, list) and all(isinstance(p, list) for p in pred)
-    hit = np.mean([set(p) == set(t) for p, t in zip(pred, tags)])
+    hit = np.mean([set(p) == set(t) for p, t in zip(pred, tags, strict=False)])
     assert hit > 0.6, hit
     proba = clf.predict_proba(X)
     assert proba.shape == (len(tags), len(clf.classes_))
@@ -155,7 +154,7 @@ def test_multilabel_one_vs_rest():
     clf.tune_thresholds(X[:300], tags[:300])
     assert not np.array_equal(before, clf.thresholds_)
     assert clf.score(X, tags) == pytest.approx(
-        np.mean([set(p) == set(t) for p, t in zip(clf.predict(X), tags)])
+        np.mean([set(p) == set(t) for p, t in zip(clf.predict(X), tags, strict=False)])
     )
 
 
@@ -165,7 +164,7 @@ def test_partial_fit_learns_in_batches_and_needs_classes():
     with pytest.raises(ValueError, match="classes"):
         clf.partial_fit(X[:10], y[:10])
     classes = np.unique(y)
-    for epoch in range(5):
+    for _epoch in range(5):
         for start in range(0, 900, 100):
             clf.partial_fit(X[start : start + 100], y[start : start + 100], classes=classes)
     assert clf.score(X, y) > 0.8
@@ -193,9 +192,9 @@ def test_partial_fit_refuses_a_batch_solver_model():
 
 def test_sgd_early_stopping_keeps_best():
     X, y = problem(3, n=800)
-    clf = LinearClassifier(
-        solver="sgd", early_stopping=True, max_iter=200, random_state=0
-    ).fit(X, y)
+    clf = LinearClassifier(solver="sgd", early_stopping=True, max_iter=200, random_state=0).fit(
+        X, y
+    )
     assert clf.n_iter_ < 200 and clf.score(X, y) > 0.8
 
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from . import _core
 from ._base import ModelFormatError, NotFittedError
+from ._classif import ConvergenceWarning
 from .feature_extraction import HashingVectorizer, TextVectorizer
+from .linear_model import LinearClassifier
+from .naive_bayes import ComplementNB, MultinomialNB
 from .persistence import load, loads
+from .pipeline import Contribution, TopicClassifier
 from .preprocessing import (
     NORMALIZER_OPTIONS,
     Normalizer,
@@ -29,11 +33,17 @@ __version__: str = _core.__version__
 
 __all__ = [
     "NORMALIZER_OPTIONS",
+    "ComplementNB",
+    "Contribution",
+    "ConvergenceWarning",
     "HashingVectorizer",
+    "LinearClassifier",
     "ModelFormatError",
+    "MultinomialNB",
     "Normalizer",
     "NotFittedError",
     "TextVectorizer",
+    "TopicClassifier",
     "__version__",
     "load",
     "loads",

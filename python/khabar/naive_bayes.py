@@ -46,7 +46,9 @@ class _BaseNB(PersistMixin, _SkBase):
         if multilabel:
             raise ValueError(f"{type(self).__name__} does not support multi-label y")
         if len(classes) < 2:
-            raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least 2")
+            raise ValueError(
+                f"y has a single class ({classes[0]!r}); a classifier needs at least 2"
+            )
         sw = sample_weights(sample_weight, None, classes, codes, False, n_rows)
         core = self._new_core(n_cols, len(classes))
         core.partial_fit(parts, codes, sw)
@@ -55,9 +57,7 @@ class _BaseNB(PersistMixin, _SkBase):
         self.n_features_in_ = n_cols
         return self
 
-    def partial_fit(
-        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
-    ) -> Any:
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> Any:
         """Add a batch's counts; the first call needs ``classes``."""
         parts, n_rows, n_cols = check_X(X)
         core = self.__dict__.get("_core_")
@@ -118,7 +118,7 @@ class _BaseNB(PersistMixin, _SkBase):
         return float(np.average(pred == truth, weights=sample_weight))
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return self._fitted().arrays()  # type: ignore[no-any-return]
+        return self._fitted().arrays()
 
     @property
     def class_count_(self) -> np.ndarray:
@@ -144,7 +144,7 @@ class _BaseNB(PersistMixin, _SkBase):
         self.n_features_in_ = int(state["n_features"])
 
     def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags = super().__sklearn_tags__()
         tags.estimator_type = "classifier"
         tags.input_tags.sparse = True
         return tags

@@ -9,14 +9,16 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use super::convert::{opt, req, with_csr, CsrArg};
+use super::convert::{extract_docs, opt, req, with_csr, CsrArg};
 use super::errors::guard;
+use super::vectorizers::PyTextVectorizer;
 use crate::io::{self, Model, ModelFile};
-use crate::model::calibration::calibrate;
+use crate::model::calibration::fit_calibrated;
 use crate::model::linear::{LinearConfig, LinearModel, Solver};
 use crate::model::naive_bayes::{log_count_ratio, NaiveBayes, NbKind};
 use crate::model::{Loss, Targets};
 use crate::parallel::resolve_n_jobs;
+use crate::pipeline::TextPipeline;
 
 /// Targets from Python: `y` (uint32 class codes) with `n_classes`, or a
 /// multi-label `(indptr, labels)` pair with `n_classes` labels.
@@ -70,9 +72,11 @@ fn linear_config(cfg: &Bound<'_, PyDict>) -> PyResult<LinearConfig> {
         "auto" => loss == Loss::Log,
         "multinomial" => true,
         "ovr" => false,
-        other => return Err(PyValueError::new_err(format!(
+        other => {
+            return Err(PyValueError::new_err(format!(
             "invalid parameter `multi_class`: {other:?}; use \"auto\", \"multinomial\" or \"ovr\""
-        ))),
+        )))
+        }
     };
     let count = |key: &'static str, default: usize| -> PyResult<usize> {
         match opt::<i64>(cfg, key)? {
@@ -133,7 +137,7 @@ impl PyLinearModel {
     /// Fit. `scale` is an optional feature-major per-output scale (NB-SVM);
     /// `probability` fits Platt sigmoids on `cv`-fold decision values.
     #[staticmethod]
-    #[pyo3(signature = (config, x, y, n_classes, sample_weight, scale = None, n_jobs = None, probability = false, cv = 3))]
+    #[pyo3(signature = (config, x, y, n_classes, sample_weight, scale = None, n_jobs = None, probability = false, cv = 2))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -156,11 +160,11 @@ impl PyLinearModel {
         let model = with_csr!(x, v => py.detach(|| guard(|| {
             let v = v?;
             let threads = resolve_n_jobs(n_jobs)?;
-            let mut m = LinearModel::fit(&cfg, &v, &targets, sw, scale, threads)?;
-            if probability && !m.has_proba() {
-                calibrate(&mut m, &cfg, &v, &targets, sw, scale, cv, threads)?;
+            if probability {
+                fit_calibrated(&cfg, &v, &targets, sw, scale, cv, threads)
+            } else {
+                LinearModel::fit(&cfg, &v, &targets, sw, scale, threads)
             }
-            Ok(m)
         })))?;
         Ok(Self::new(model))
     }
@@ -213,8 +217,7 @@ impl PyLinearModel {
         let k = m.n_outputs;
         let z =
             with_csr!(x, v => py.detach(|| guard(|| m.decision(&v?, resolve_n_jobs(n_jobs)?))))?;
-        let n = z.len() / k;
-        z.into_pyarray(py).reshape([n, k])
+        to_2d(py, z, k)
     }
 
     #[pyo3(signature = (x, n_jobs = None))]
@@ -231,8 +234,7 @@ impl PyLinearModel {
             let z = m.decision(&v?, resolve_n_jobs(n_jobs)?)?;
             m.proba(&z)
         })))?;
-        let n = p.len() / cols;
-        p.into_pyarray(py).reshape([n, cols])
+        to_2d(py, p, cols)
     }
 
     /// Weights as `(n_outputs, n_features)` float64 (scikit-learn layout).
@@ -367,8 +369,7 @@ impl PyNaiveBayes {
             }
             Ok(z)
         })))?;
-        let n = z.len() / k;
-        z.into_pyarray(py).reshape([n, k])
+        to_2d(py, z, k)
     }
 
     /// `(class_count, feature_count, class_log_prior, feature_log_prob)`,
@@ -410,8 +411,118 @@ impl PyNaiveBayes {
     }
 }
 
+/// Borrow `docs`, release the GIL and run `f` with the resolved threads.
+fn on_docs<R: Send>(
+    py: Python<'_>,
+    docs: &Bound<'_, PyAny>,
+    n_jobs: Option<i64>,
+    f: impl Fn(&[pyo3::pybacked::PyBackedStr], usize) -> crate::Result<R> + Sync,
+) -> PyResult<R> {
+    let docs = extract_docs(docs, "X")?;
+    py.detach(|| guard(|| f(&docs, resolve_n_jobs(n_jobs)?)))
+}
+
+/// A row-major buffer with `cols` columns as a 2-d numpy array (no copy).
+fn to_2d(py: Python<'_>, v: Vec<f64>, cols: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
+    let rows = v.len().checked_div(cols).unwrap_or(0);
+    v.into_pyarray(py).reshape([rows, cols])
+}
+
+/// A fitted vectorizer + linear model, predicting straight from text.
+#[pyclass(frozen, module = "khabar._core", name = "TextPipelineCore")]
+pub struct PyTextPipeline {
+    pub(crate) inner: TextPipeline,
+}
+
+#[pymethods]
+impl PyTextPipeline {
+    #[new]
+    fn new(
+        vectorizer: &Bound<'_, PyTextVectorizer>,
+        model: &Bound<'_, PyLinearModel>,
+    ) -> PyResult<Self> {
+        let model = model.get().read()?.clone();
+        let vectorizer = vectorizer.get().inner.clone();
+        if vectorizer.n_features() != model.n_features {
+            return Err(PyValueError::new_err(format!(
+                "the vectorizer makes {} features but the model expects {}",
+                vectorizer.n_features(),
+                model.n_features
+            )));
+        }
+        Ok(Self {
+            inner: TextPipeline { vectorizer, model },
+        })
+    }
+
+    #[pyo3(signature = (docs, n_jobs = None))]
+    fn decision_function<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let k = self.inner.model.n_outputs;
+        let z = on_docs(py, docs, n_jobs, |d, t| self.inner.decision(d, t))?;
+        to_2d(py, z, k)
+    }
+
+    #[pyo3(signature = (docs, n_jobs = None))]
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let m = self.inner.model.n_proba_cols();
+        let p = on_docs(py, docs, n_jobs, |d, t| self.inner.proba(d, t))?;
+        to_2d(py, p, m)
+    }
+
+    /// Index of the best class per document (single-label models).
+    #[pyo3(signature = (docs, n_jobs = None))]
+    fn predict_codes<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let k = self.inner.model.n_outputs;
+        let codes = on_docs(py, docs, n_jobs, |d, t| {
+            let z = self.inner.decision(d, t)?;
+            Ok(z.chunks_exact(k)
+                .map(|row| {
+                    if k == 1 {
+                        i64::from(row[0] > 0.0)
+                    } else {
+                        crate::model::sgd::argmax(row) as i64
+                    }
+                })
+                .collect::<Vec<i64>>())
+        })?;
+        Ok(codes.into_pyarray(py))
+    }
+
+    fn vectorizer(&self) -> PyTextVectorizer {
+        PyTextVectorizer {
+            inner: self.inner.vectorizer.clone(),
+        }
+    }
+
+    fn model(&self) -> PyLinearModel {
+        PyLinearModel::new(self.inner.model.clone())
+    }
+
+    #[pyo3(signature = (metadata = String::new()))]
+    fn to_bytes<'py>(&self, py: Python<'py>, metadata: String) -> PyResult<Bound<'py, PyBytes>> {
+        let file = ModelFile::new(Model::TextPipeline(Box::new(self.inner.clone())), metadata);
+        let bytes = py.detach(|| guard(|| io::to_bytes(&file)))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+}
+
 /// NB-SVM log-count ratios, feature-major `n_features * n_outputs`.
-#[pyfunction]
+#[pyfunction(name = "log_count_ratio")]
 fn log_count_ratio_py<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
@@ -432,6 +543,7 @@ fn log_count_ratio_py<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLinearModel>()?;
     m.add_class::<PyNaiveBayes>()?;
+    m.add_class::<PyTextPipeline>()?;
     m.add_function(wrap_pyfunction!(log_count_ratio_py, m)?)?;
     Ok(())
 }

@@ -151,7 +151,7 @@ fn transform_docs<'py>(
 /// A fitted TF-IDF vectorizer (immutable).
 #[pyclass(frozen, module = "khabar._core", name = "TextVectorizerCore")]
 pub struct PyTextVectorizer {
-    inner: TextVectorizer,
+    pub(crate) inner: TextVectorizer,
 }
 
 #[pymethods]
@@ -319,6 +319,10 @@ fn load_bytes<'py>(
         )?
         .into_any(),
         Model::Linear(m) => Bound::new(py, super::models::PyLinearModel::new(*m))?.into_any(),
+        Model::TextPipeline(mut p) => {
+            p.vectorizer.restore();
+            Bound::new(py, super::models::PyTextPipeline { inner: *p })?.into_any()
+        }
         Model::NaiveBayes(m) => Bound::new(
             py,
             super::models::PyNaiveBayes {

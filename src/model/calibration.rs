@@ -2,10 +2,13 @@
 //! decision values (Platt 1999, with the numerically careful Newton method
 //! of Lin, Lin & Weng 2007, as libsvm does).
 
-use super::linear::{LinearConfig, LinearModel, ProbaKind, Scale};
+use super::linear::{
+    check_fit_inputs, fit_dcd, Duals, LinearConfig, LinearModel, ProbaKind, Scale, Solver,
+};
 use super::sparse::{CsrView, Real, Rng};
 use super::targets::Targets;
 use crate::error::Result;
+use crate::parallel;
 
 /// Fit `P(y=1 | z) = 1 / (1 + exp(a z + b))` to decision values `z` with
 /// targets `y`. Returns `(a, b)`.
@@ -118,10 +121,54 @@ impl OwnedTargets {
     }
 }
 
+/// Fit a model and calibrate its probabilities with Platt sigmoids on
+/// `folds`-fold cross-validated decision values. With the DCD solver the
+/// fold models start from the full model's dual values restricted to their
+/// rows (a feasible point near their optimum) and stop at a looser
+/// tolerance, so calibration costs about one more fit, not `folds`.
+pub fn fit_calibrated<T: Real>(
+    cfg: &LinearConfig,
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+    scale: Scale<'_>,
+    folds: usize,
+    threads: usize,
+) -> Result<LinearModel> {
+    if cfg.solver != Solver::Dcd {
+        let mut model = LinearModel::fit(cfg, x, targets, sw, scale, threads)?;
+        if !model.has_proba() {
+            calibrate(&mut model, cfg, x, targets, sw, scale, folds, threads, None)?;
+        }
+        return Ok(model);
+    }
+    cfg.validate()?;
+    check_fit_inputs(x, targets, sw)?;
+    let (mut model, duals) = parallel::install(threads, || {
+        fit_dcd(cfg, x, targets, sw, scale, threads > 1, None)
+    })?;
+    calibrate(
+        &mut model,
+        cfg,
+        x,
+        targets,
+        sw,
+        scale,
+        folds,
+        threads,
+        Some(&duals),
+    )?;
+    Ok(model)
+}
+
+/// Stopping tolerance of the warm-started fold models: the sigmoid fit
+/// needs their decision values, not a tight optimum.
+const FOLD_TOL: f64 = 0.1;
+
 /// Fit Platt sigmoids on `folds`-fold cross-validated decision values and
 /// attach them to `model` (trained on all the data beforehand).
 #[allow(clippy::too_many_arguments)]
-pub fn calibrate<T: Real>(
+fn calibrate<T: Real>(
     model: &mut LinearModel,
     cfg: &LinearConfig,
     x: &CsrView<'_, T>,
@@ -130,6 +177,7 @@ pub fn calibrate<T: Real>(
     scale: Scale<'_>,
     folds: usize,
     threads: usize,
+    duals: Option<&Duals>,
 ) -> Result<()> {
     let n = x.n_rows;
     let k = model.n_outputs;
@@ -148,11 +196,26 @@ pub fn calibrate<T: Real>(
         let xt = x.select(&train);
         let tt = OwnedTargets::subset(targets, &train);
         let swt: Vec<f64> = train.iter().map(|&i| sw[i]).collect();
-        let m = match LinearModel::fit(cfg, &xt.view(), &tt.view(), &swt, scale, threads) {
-            Ok(m) => m,
-            // a fold without some class cannot train; fall back to the
-            // full model's (optimistic) decision values for its rows
-            Err(_) => model.clone(),
+        let m = if let Some(duals) = duals {
+            let init: Duals = duals
+                .iter()
+                .map(|a| train.iter().map(|&i| a[i]).collect())
+                .collect();
+            let (xv, tv) = (xt.view(), tt.view());
+            let loose = LinearConfig {
+                tol: cfg.tol.max(FOLD_TOL),
+                ..cfg.clone()
+            };
+            parallel::install(threads, || {
+                fit_dcd(&loose, &xv, &tv, &swt, scale, threads > 1, Some(&init)).0
+            })?
+        } else {
+            match LinearModel::fit(cfg, &xt.view(), &tt.view(), &swt, scale, threads) {
+                Ok(m) => m,
+                // a fold without some class cannot train; fall back to the
+                // full model's (optimistic) decision values for its rows
+                Err(_) => model.clone(),
+            }
         };
         let xh = x.select(&held);
         let zh = m.decision(&xh.view(), threads)?;

@@ -368,9 +368,9 @@ impl LinearModel {
             Solver::Lbfgs => parallel::install(threads, || {
                 fit_lbfgs(cfg, x, targets, sw, scale, multinomial, threads > 1)
             })?,
-            Solver::Dcd => {
-                parallel::install(threads, || fit_dcd(cfg, x, targets, sw, scale, threads > 1))?
-            }
+            Solver::Dcd => parallel::install(threads, || {
+                fit_dcd(cfg, x, targets, sw, scale, threads > 1, None).0
+            })?,
             Solver::Sgd => {
                 let mut state = SgdState::new(cfg, x.n_cols, k, multinomial);
                 let (n_iter, converged) = state.fit(cfg, x, targets, sw, scale)?;
@@ -633,180 +633,339 @@ fn fit_lbfgs<T: Real>(
     }
 }
 
-/// liblinear's dual coordinate descent with shrinking for one binary
-/// problem (`y` in ±1), L1 (hinge) or L2 (squared hinge) loss. Returns the
-/// weights with the bias term last, iterations and convergence.
-#[allow(clippy::too_many_arguments)]
-fn dcd_binary<T: Real>(
-    x: &CsrView<'_, T>,
-    y: &[f64],
-    cw: &[f64],
+/// A group of one-vs-rest problems solved together by dual coordinate
+/// descent (liblinear's algorithm, with shrinking). The problems are
+/// independent, but sharing each pass over a row means one read of the row
+/// and one cache line of weights per feature for the whole group (weights
+/// are feature-major), instead of one random access per class; training is
+/// memory-bound, so that is most of the cost. Each class keeps its own
+/// shrinking state and stopping test.
+struct DcdGroup<'a, T> {
+    x: &'a CsrView<'a, T>,
+    /// The outputs in this group.
+    outputs: Vec<usize>,
+    /// Targets in {-1, +1}, `n_rows * g`.
+    y: Vec<f64>,
+    /// Per-row `C * weight`.
+    cw: Vec<f64>,
     squared: bool,
     bias: f64,
-    scale: Option<(&[f64], usize, usize)>,
-    max_iter: usize,
-    eps: f64,
-    rng: &mut Rng,
-) -> (Vec<f64>, usize, bool) {
-    let n = x.n_rows;
-    let d = x.n_cols;
-    let sc = |j: usize| -> f64 {
-        match scale {
-            None => 1.0,
-            Some((r, k, o)) => r[j * k + o],
-        }
-    };
-    let (diag, upper): (Vec<f64>, Vec<f64>) = cw
-        .iter()
-        .map(|&c| {
-            if squared {
-                (0.5 / c, f64::INFINITY)
-            } else {
-                (0.0, c)
-            }
-        })
-        .unzip();
-    let mut w = vec![0.0; d + 1];
-    let mut alpha = vec![0.0; n];
-    let qd: Vec<f64> = (0..n)
-        .map(|i| {
-            let (cols, vals) = x.row(i);
-            let sq: f64 = cols
-                .iter()
-                .zip(vals)
-                .map(|(&c, &v)| {
-                    let v = v.f64() * sc(c as usize);
-                    v * v
-                })
-                .sum();
-            diag[i] + sq + bias * bias
-        })
-        .collect();
-    // rows with zero weight never move; leave them out
-    let mut index: Vec<usize> = (0..n).filter(|&i| cw[i] > 0.0).collect();
-    let total = index.len();
-    let mut active = total;
-    let (mut pg_max_old, mut pg_min_old) = (f64::INFINITY, f64::NEG_INFINITY);
-    let mut iter = 0;
-    let mut converged = false;
-    while iter < max_iter {
-        let (mut pg_max_new, mut pg_min_new) = (f64::NEG_INFINITY, f64::INFINITY);
-        rng.shuffle(&mut index[..active]);
-        let mut s = 0;
-        while s < active {
-            let i = index[s];
-            let yi = y[i];
-            let (cols, vals) = x.row(i);
-            let mut dot = w[d] * bias;
-            for (&c, &v) in cols.iter().zip(vals) {
-                dot += w[c as usize] * v.f64() * sc(c as usize);
-            }
-            let g = yi * dot - 1.0 + alpha[i] * diag[i];
-            let mut pg = 0.0;
-            if alpha[i] == 0.0 {
-                if g > pg_max_old {
-                    active -= 1;
-                    index.swap(s, active);
-                    continue;
-                } else if g < 0.0 {
-                    pg = g;
-                }
-            } else if alpha[i] == upper[i] {
-                if g < pg_min_old {
-                    active -= 1;
-                    index.swap(s, active);
-                    continue;
-                } else if g > 0.0 {
-                    pg = g;
-                }
-            } else {
-                pg = g;
-            }
-            pg_max_new = pg_max_new.max(pg);
-            pg_min_new = pg_min_new.min(pg);
-            if pg.abs() > 1e-12 && qd[i] > 0.0 {
-                let old = alpha[i];
-                alpha[i] = (alpha[i] - g / qd[i]).clamp(0.0, upper[i]);
-                let delta = (alpha[i] - old) * yi;
-                for (&c, &v) in cols.iter().zip(vals) {
-                    w[c as usize] += delta * v.f64() * sc(c as usize);
-                }
-                w[d] += delta * bias;
-            }
-            s += 1;
-        }
-        iter += 1;
-        if pg_max_new - pg_min_new <= eps {
-            if active == total {
-                converged = true;
-                break;
-            }
-            active = total;
-            pg_max_old = f64::INFINITY;
-            pg_min_old = f64::NEG_INFINITY;
-            continue;
-        }
-        pg_max_old = if pg_max_new <= 0.0 {
-            f64::INFINITY
-        } else {
-            pg_max_new
-        };
-        pg_min_old = if pg_min_new >= 0.0 {
-            f64::NEG_INFINITY
-        } else {
-            pg_min_new
-        };
-    }
-    (w, iter, converged)
+    /// Feature scales for the group, `n_features * g`, if any.
+    scale: Option<Vec<f64>>,
 }
 
-fn fit_dcd<T: Real>(
+/// Output of one group: weights `(n_features + 1) * g` (bias row last),
+/// duals `n_rows * g`, iterations, and per-class convergence.
+type GroupFit = (Vec<f64>, Vec<f64>, usize, Vec<bool>);
+
+impl<T: Real> DcdGroup<'_, T> {
+    fn solve(&self, init: Option<&Duals>, max_iter: usize, eps: f64, rng: &mut Rng) -> GroupFit {
+        let n = self.x.n_rows;
+        let d = self.x.n_cols;
+        let g = self.outputs.len();
+        let diag: Vec<f64> = self
+            .cw
+            .iter()
+            .map(|&c| if self.squared { 0.5 / c } else { 0.0 })
+            .collect();
+        let upper: Vec<f64> = self
+            .cw
+            .iter()
+            .map(|&c| if self.squared { f64::INFINITY } else { c })
+            .collect();
+        let mut w = vec![0.0; (d + 1) * g];
+        let mut alpha = vec![0.0; n * g];
+        let mut delta = vec![0.0; g];
+        if let Some(a0) = init {
+            for i in 0..n {
+                if self.cw[i] <= 0.0 {
+                    continue;
+                }
+                let mut any = false;
+                for (q, &o) in self.outputs.iter().enumerate() {
+                    let a = a0[o][i].min(upper[i]).max(0.0);
+                    alpha[i * g + q] = a;
+                    delta[q] = a * self.y[i * g + q];
+                    any |= a > 0.0;
+                }
+                if any {
+                    self.axpy(i, &delta, &mut w);
+                }
+            }
+        }
+        // ‖x_i‖² (per class when scaled) + bias²
+        let qd: Vec<f64> = (0..n)
+            .flat_map(|i| {
+                let (cols, vals) = self.x.row(i);
+                (0..g).map(move |q| {
+                    let sq: f64 = match &self.scale {
+                        None => vals.iter().map(|v| v.f64() * v.f64()).sum(),
+                        Some(r) => cols
+                            .iter()
+                            .zip(vals)
+                            .map(|(&c, &v)| {
+                                let t = v.f64() * r[c as usize * g + q];
+                                t * t
+                            })
+                            .sum(),
+                    };
+                    sq + self.bias * self.bias
+                })
+            })
+            .collect();
+        // rows with zero weight never move; leave them out
+        let mut order: Vec<usize> = (0..n).filter(|&i| self.cw[i] > 0.0).collect();
+        let mut shrunk = vec![false; n * g];
+        let mut n_shrunk = vec![0usize; g];
+        let mut live = vec![g; n]; // unshrunk classes per row
+        let mut done = vec![false; g];
+        let mut pg_max_old = vec![f64::INFINITY; g];
+        let mut pg_min_old = vec![f64::NEG_INFINITY; g];
+        let mut pg_max_new = vec![0.0; g];
+        let mut pg_min_new = vec![0.0; g];
+        let mut z = vec![0.0; g];
+        let mut iter = 0;
+        while iter < max_iter && done.iter().any(|d| !d) {
+            pg_max_new.iter_mut().for_each(|v| *v = f64::NEG_INFINITY);
+            pg_min_new.iter_mut().for_each(|v| *v = f64::INFINITY);
+            rng.shuffle(&mut order);
+            for &i in &order {
+                if live[i] == 0 {
+                    continue;
+                }
+                self.dots(i, &w, &mut z);
+                let mut any = false;
+                for q in 0..g {
+                    delta[q] = 0.0;
+                    let p = i * g + q;
+                    if done[q] || shrunk[p] {
+                        continue;
+                    }
+                    let yi = self.y[p];
+                    let grad = yi * z[q] - 1.0 + alpha[p] * diag[i];
+                    let mut pg = 0.0;
+                    if alpha[p] == 0.0 {
+                        if grad > pg_max_old[q] {
+                            shrunk[p] = true;
+                            n_shrunk[q] += 1;
+                            live[i] -= 1;
+                            continue;
+                        } else if grad < 0.0 {
+                            pg = grad;
+                        }
+                    } else if alpha[p] == upper[i] {
+                        if grad < pg_min_old[q] {
+                            shrunk[p] = true;
+                            n_shrunk[q] += 1;
+                            live[i] -= 1;
+                            continue;
+                        } else if grad > 0.0 {
+                            pg = grad;
+                        }
+                    } else {
+                        pg = grad;
+                    }
+                    pg_max_new[q] = f64::max(pg_max_new[q], pg);
+                    pg_min_new[q] = f64::min(pg_min_new[q], pg);
+                    let qdp = qd[p] + diag[i];
+                    if pg.abs() > 1e-12 && qdp > 0.0 {
+                        let old = alpha[p];
+                        alpha[p] = (old - grad / qdp).clamp(0.0, upper[i]);
+                        delta[q] = (alpha[p] - old) * yi;
+                        any |= delta[q] != 0.0;
+                    }
+                }
+                if any {
+                    self.axpy(i, &delta, &mut w);
+                }
+            }
+            iter += 1;
+            for q in 0..g {
+                if done[q] {
+                    continue;
+                }
+                if pg_max_new[q] - pg_min_new[q] <= eps {
+                    if n_shrunk[q] == 0 {
+                        done[q] = true;
+                        continue;
+                    }
+                    // converged on the active set: check every row again
+                    for (i, row_live) in live.iter_mut().enumerate() {
+                        let p = i * g + q;
+                        if shrunk[p] {
+                            shrunk[p] = false;
+                            *row_live += 1;
+                        }
+                    }
+                    n_shrunk[q] = 0;
+                    pg_max_old[q] = f64::INFINITY;
+                    pg_min_old[q] = f64::NEG_INFINITY;
+                    continue;
+                }
+                pg_max_old[q] = if pg_max_new[q] <= 0.0 {
+                    f64::INFINITY
+                } else {
+                    pg_max_new[q]
+                };
+                pg_min_old[q] = if pg_min_new[q] >= 0.0 {
+                    f64::NEG_INFINITY
+                } else {
+                    pg_min_new[q]
+                };
+            }
+        }
+        (w, alpha, iter, done)
+    }
+
+    /// Decision values of row `i` for the whole group.
+    #[inline]
+    fn dots(&self, i: usize, w: &[f64], z: &mut [f64]) {
+        let g = z.len();
+        let (cols, vals) = self.x.row(i);
+        let d = self.x.n_cols;
+        for (zq, wq) in z.iter_mut().zip(&w[d * g..]) {
+            *zq = wq * self.bias;
+        }
+        match &self.scale {
+            None => {
+                for (&c, &v) in cols.iter().zip(vals) {
+                    let base = c as usize * g;
+                    let v = v.f64();
+                    for (zq, wq) in z.iter_mut().zip(&w[base..base + g]) {
+                        *zq += wq * v;
+                    }
+                }
+            }
+            Some(r) => {
+                for (&c, &v) in cols.iter().zip(vals) {
+                    let base = c as usize * g;
+                    let v = v.f64();
+                    let ws = &w[base..base + g];
+                    for ((zq, wq), rq) in z.iter_mut().zip(ws).zip(&r[base..base + g]) {
+                        *zq += wq * v * rq;
+                    }
+                }
+            }
+        }
+    }
+
+    /// `w += delta ⊗ x_i`, and the bias row.
+    #[inline]
+    fn axpy(&self, i: usize, delta: &[f64], w: &mut [f64]) {
+        let g = delta.len();
+        let (cols, vals) = self.x.row(i);
+        let d = self.x.n_cols;
+        match &self.scale {
+            None => {
+                for (&c, &v) in cols.iter().zip(vals) {
+                    let base = c as usize * g;
+                    let v = v.f64();
+                    for (wq, dq) in w[base..base + g].iter_mut().zip(delta) {
+                        *wq += dq * v;
+                    }
+                }
+            }
+            Some(r) => {
+                for (&c, &v) in cols.iter().zip(vals) {
+                    let base = c as usize * g;
+                    let v = v.f64();
+                    let rs = &r[base..base + g];
+                    for ((wq, dq), rq) in w[base..base + g].iter_mut().zip(delta).zip(rs) {
+                        *wq += dq * v * rq;
+                    }
+                }
+            }
+        }
+        for (wq, dq) in w[d * g..].iter_mut().zip(delta) {
+            *wq += dq * self.bias;
+        }
+    }
+}
+
+/// Dual values per output, for warm starts.
+pub type Duals = Vec<Vec<f64>>;
+
+/// How the outputs are grouped for DCD: at most 8 per group (8 doubles fill
+/// a cache line) and at least two groups when there are two outputs or
+/// more, so two threads have work. It depends only on the number of
+/// outputs, never on `n_jobs`, so the model does not either.
+fn dcd_groups(k: usize) -> Vec<Vec<usize>> {
+    let n_groups = k.div_ceil(8).max(k.min(2)).max(1);
+    crate::parallel::ranges(k, n_groups)
+        .into_iter()
+        .map(|r| r.collect())
+        .collect()
+}
+
+/// Fit the hinge losses by DCD, groups of outputs in parallel; `init`
+/// warm-starts each output's dual values (calibration folds start from the
+/// full fit).
+pub(crate) fn fit_dcd<T: Real>(
     cfg: &LinearConfig,
     x: &CsrView<'_, T>,
     targets: &Targets<'_>,
     sw: &[f64],
     scale: Scale<'_>,
     par: bool,
-) -> LinearModel {
+    init: Option<&Duals>,
+) -> (LinearModel, Duals) {
     let k = targets.n_outputs();
     let d = x.n_cols;
+    let n = x.n_rows;
     let bias = if cfg.fit_intercept {
         cfg.intercept_scaling
     } else {
         0.0
     };
-    let squared = cfg.loss == Loss::SquaredHinge;
-    let results = pmap(par, k, |o| {
-        let y: Vec<f64> = (0..x.n_rows)
-            .map(|i| if targets.is_pos(i, o) { 1.0 } else { -1.0 })
-            .collect();
-        let cw: Vec<f64> = sw.iter().map(|s| s * cfg.c).collect();
-        let mut rng = Rng::new(cfg.random_state.wrapping_add(o as u64));
-        dcd_binary(
+    let groups = dcd_groups(k);
+    let results = pmap(par, groups.len(), |gi| {
+        let outputs = groups[gi].clone();
+        let g = outputs.len();
+        let mut y = Vec::with_capacity(n * g);
+        for i in 0..n {
+            for &o in &outputs {
+                y.push(if targets.is_pos(i, o) { 1.0 } else { -1.0 });
+            }
+        }
+        let group = DcdGroup {
             x,
-            &y,
-            &cw,
-            squared,
+            y,
+            cw: sw.iter().map(|s| s * cfg.c).collect(),
+            squared: cfg.loss == Loss::SquaredHinge,
             bias,
-            scale.map(|r| (r, k, o)),
-            cfg.max_iter,
-            cfg.tol,
-            &mut rng,
-        )
+            scale: scale.map(|r| {
+                let mut out = Vec::with_capacity(d * g);
+                for j in 0..d {
+                    for &o in &outputs {
+                        out.push(r[j * k + o]);
+                    }
+                }
+                out
+            }),
+            outputs,
+        };
+        let mut rng = Rng::new(cfg.random_state.wrapping_add(gi as u64));
+        let fit = group.solve(init, cfg.max_iter, cfg.tol, &mut rng);
+        (group.outputs, fit)
     });
     let mut w = vec![0.0; d * k];
     let mut intercept = vec![0.0; k];
     let mut n_iter = 0;
     let mut converged = true;
-    for (o, (wo, it, conv)) in results.into_iter().enumerate() {
-        for j in 0..d {
-            w[j * k + o] = wo[j];
+    let mut duals = vec![Vec::new(); k];
+    for (outputs, (wg, alpha, it, done)) in results {
+        let g = outputs.len();
+        for (q, &o) in outputs.iter().enumerate() {
+            for j in 0..d {
+                w[j * k + o] = wg[j * g + q];
+            }
+            intercept[o] = wg[d * g + q] * bias;
+            duals[o] = (0..n).map(|i| alpha[i * g + q]).collect();
         }
-        intercept[o] = wo[d] * bias;
         n_iter = n_iter.max(it);
-        converged &= conv;
+        converged &= done.iter().all(|&v| v);
     }
-    LinearModel {
+    let model = LinearModel {
         n_features: d,
         n_outputs: k,
         multilabel: targets.is_multilabel(),
@@ -818,7 +977,8 @@ fn fit_dcd<T: Real>(
         n_iter,
         converged,
         sgd: None,
-    }
+    };
+    (model, duals)
 }
 
 #[cfg(test)]
