@@ -19,13 +19,16 @@ use crate::error::{Error, Result};
 /// Environment variable that sets the default thread count.
 pub const THREADS_ENV: &str = "KHABAR_NUM_THREADS";
 
+/// Usable cores. `available_parallelism` reads cgroup quota files on Linux
+/// (tens of microseconds, more than a whole single-document prediction), so
+/// ask once per process.
 fn available() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Resolve an `n_jobs` value to a thread count >= 1.
 pub fn resolve_n_jobs(n_jobs: Option<i64>) -> Result<usize> {
-    let cores = available() as i64;
     let n = match n_jobs {
         None => match std::env::var(THREADS_ENV) {
             Ok(v) if !v.trim().is_empty() => v.trim().parse::<i64>().map_err(|_| {
@@ -41,7 +44,7 @@ pub fn resolve_n_jobs(n_jobs: Option<i64>) -> Result<usize> {
             "0 is not a valid number of jobs; use a positive count, -1 for all cores, or None",
         )),
         n if n > 0 => Ok(n.min(1024) as usize),
-        n => Ok((cores + 1 + n).max(1) as usize),
+        n => Ok((available() as i64 + 1 + n).max(1) as usize),
     }
 }
 

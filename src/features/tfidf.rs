@@ -97,7 +97,7 @@ impl Weighting {
         for (v, &c) in vals.iter_mut().zip(cols) {
             let mut x = if self.binary { 1.0 } else { *v };
             if self.sublinear_tf {
-                x = x.ln() + 1.0;
+                x = sublinear(x);
             }
             if let Some(idf) = idf {
                 x *= idf[(c.into() - offset) as usize];
@@ -105,6 +105,21 @@ impl Weighting {
             *v = x;
         }
         self.norm.apply(vals);
+    }
+}
+
+/// `1 + ln(tf)`. Term counts are small integers, so most come from a table
+/// (the same `ln` values, computed once) instead of a `ln` call each —
+/// a measurable share of single-document prediction time.
+#[inline]
+fn sublinear(tf: f64) -> f64 {
+    static TABLE: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| std::array::from_fn(|i| (i as f64).ln() + 1.0));
+    let i = tf as usize;
+    if i as f64 == tf && i < 256 {
+        t[i]
+    } else {
+        tf.ln() + 1.0
     }
 }
 
@@ -133,6 +148,13 @@ mod tests {
         let mut z = vec![0.0, 0.0];
         Norm::L2.apply(&mut z);
         assert_eq!(z, vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn sublinear_table_is_exact() {
+        for tf in [1.0, 2.0, 3.0, 255.0, 256.0, 1000.0, 0.5, 2.5] {
+            assert_eq!(sublinear(tf).to_bits(), (tf.ln() + 1.0).to_bits(), "{tf}");
+        }
     }
 
     #[test]

@@ -94,6 +94,9 @@ pub struct TextVectorizer {
     pub n_docs: usize,
     #[serde(skip)]
     stop: Option<StopSet>,
+    /// Warm transform workers kept between calls (never serialised).
+    #[serde(skip)]
+    pool: WorkerPool,
 }
 
 impl PartialEq for TextVectorizer {
@@ -210,6 +213,7 @@ impl TextVectorizer {
             blocks,
             n_docs: docs.len(),
             stop: ctx.stop,
+            pool: WorkerPool::default(),
         };
         if !transform {
             return Ok((model, None));
@@ -280,8 +284,9 @@ impl TextVectorizer {
             }],
             n_docs: docs.len(),
             stop: ctx.stop,
+            pool: WorkerPool::default(),
         };
-        let counts = model.count_blocks(docs, threads)?;
+        let counts = model.count_blocks(docs, threads, true)?;
         if model.config.weighting.use_idf {
             let mut df = vec![0u64; model.blocks[0].vocab.len()];
             counts
@@ -328,10 +333,14 @@ impl TextVectorizer {
 
     /// Raw counts of `docs` against the fitted vocabularies, one `RowBlock`
     /// per worker, columns sorted within each block segment.
+    /// With `sorted = false` a row's columns are only grouped by block (all
+    /// that weighting needs), which saves a sort per document when the
+    /// matrix goes straight into a model instead of to scipy.
     fn count_blocks<S: AsRef<str> + Sync>(
         &self,
         docs: &[S],
         threads: usize,
+        sorted: bool,
     ) -> Result<Vec<RowBlock>> {
         let normalizer = Normalizer::new(self.config.normalizer);
         let tokenizer = Tokenizer::new(self.config.tokenizer);
@@ -343,35 +352,37 @@ impl TextVectorizer {
             docs.len(),
             transform_parts(threads, docs.len()),
             |r| {
-                let mut acc = Acc {
-                    dense: vec![0u32; n_features],
-                    touched: Vec::new(),
-                };
-                let mut scratch = Scratch::default();
-                let mut normalized = String::new();
-                // char_wb n-grams never cross words: remember each distinct
-                // word's in-vocabulary columns (bounded, per worker).
-                let mut wb = WbCache::default();
-                let mut wc = WordCache::default();
+                // a warm worker from earlier calls if there is one: its
+                // caches make repeated words cheap and its dense counter
+                // is already allocated (what single-document latency needs)
+                let mut worker = self.pool.take(n_features);
+                let Worker {
+                    acc,
+                    scratch,
+                    normalized,
+                    wb,
+                    wc,
+                } = &mut worker;
                 let mut out = RowBlock::default();
+                let mut worker_groups: Vec<u32> = Vec::new();
                 for d in &docs[r] {
                     let mut toks: Vec<&str> = Vec::new();
-                    normalizer.normalize_into(d.as_ref(), &mut normalized);
+                    normalizer.normalize_into(d.as_ref(), normalized);
                     for (b, spec) in specs.iter().enumerate() {
                         let (vocab, off) = (&self.blocks[b].vocab, offsets[b]);
                         if spec.kind == AnalyzerKind::CharWb {
-                            wb.columns(spec, vocab, &normalized, &mut |c| acc.bump(c + off));
+                            wb.columns(spec, vocab, normalized, &mut |c| acc.bump(c + off));
                         } else if spec.kind == AnalyzerKind::Word {
                             toks.clear();
-                            word_tokens(&tokenizer, self.stop_set(), &normalized, &mut toks);
+                            word_tokens(&tokenizer, self.stop_set(), normalized, &mut toks);
                             wc.columns(spec, vocab, &toks, &mut |c| acc.bump(c + off));
                         } else {
                             for_each_ngram(
                                 spec,
                                 &tokenizer,
                                 self.stop_set(),
-                                &normalized,
-                                &mut scratch,
+                                normalized,
+                                scratch,
                                 &mut |g| {
                                     if let Some(c) = vocab.get(g) {
                                         acc.bump(c + off);
@@ -380,8 +391,12 @@ impl TextVectorizer {
                             );
                         }
                     }
-                    let Acc { dense, touched } = &mut acc;
-                    touched.sort_unstable();
+                    let Acc { dense, touched } = &mut *acc;
+                    if sorted {
+                        touched.sort_unstable();
+                    } else if offsets.len() > 1 {
+                        group_by_block(touched, &offsets, &mut worker_groups);
+                    }
                     out.push_row(
                         touched
                             .iter()
@@ -389,6 +404,7 @@ impl TextVectorizer {
                     );
                     touched.clear();
                 }
+                self.pool.give(worker);
                 out
             },
         )
@@ -422,7 +438,19 @@ impl TextVectorizer {
 
     /// Document-term matrix of `docs`.
     pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S], threads: usize) -> Result<CsrMatrix> {
-        let counts = self.count_blocks(docs, threads)?;
+        let counts = self.count_blocks(docs, threads, true)?;
+        self.weigh(counts)
+    }
+
+    /// Like [`TextVectorizer::transform`], but each row's columns are in
+    /// no particular order (within their block): the same values, cheaper,
+    /// for consumers that do not need sorted indices (a model's scores).
+    pub fn transform_unsorted<S: AsRef<str> + Sync>(
+        &self,
+        docs: &[S],
+        threads: usize,
+    ) -> Result<CsrMatrix> {
+        let counts = self.count_blocks(docs, threads, false)?;
         self.weigh(counts)
     }
 
@@ -450,6 +478,89 @@ impl TextVectorizer {
             out.extend_from_slice(b.idf.as_deref()?);
         }
         Some(out)
+    }
+}
+
+/// Reorder `cols` so each block's columns are contiguous and blocks come in
+/// order (a stable counting pass, linear in the row length).
+fn group_by_block(cols: &mut [u32], offsets: &[u32], tmp: &mut Vec<u32>) {
+    tmp.clear();
+    for (b, &start) in offsets.iter().enumerate() {
+        let end = offsets.get(b + 1).copied().unwrap_or(u32::MAX);
+        tmp.extend(cols.iter().copied().filter(|&c| c >= start && c < end));
+    }
+    cols.copy_from_slice(tmp);
+}
+
+/// Everything one transform worker allocates: reused across calls through
+/// [`WorkerPool`].
+struct Worker {
+    acc: Acc,
+    scratch: Scratch,
+    normalized: String,
+    wb: WbCache,
+    wc: WordCache,
+}
+
+impl Worker {
+    /// Rough heap use of the caches, in entries.
+    fn cache_entries(&self) -> usize {
+        self.wb.words.len()
+            + self.wb.cols.len()
+            + self.wc.tokens.len()
+            + self.wc.levels.iter().map(|l| l.len()).sum::<usize>()
+    }
+}
+
+/// Warm workers kept between `transform` calls. Caches only memoise pure
+/// lookups (word -> columns), so reusing them never changes a result; the
+/// pool just saves the allocations and lookups that dominate the latency
+/// of small calls. Workers whose caches grew past [`WorkerPool::KEEP`]
+/// entries (a big batch) are dropped rather than kept, to bound memory.
+#[derive(Default)]
+struct WorkerPool(std::sync::Mutex<Vec<Worker>>);
+
+impl WorkerPool {
+    const KEEP: usize = 1 << 18;
+    const MAX_IDLE: usize = 16;
+
+    fn take(&self, n_features: usize) -> Worker {
+        let warm = self.0.lock().ok().and_then(|mut v| v.pop());
+        warm.filter(|w| w.acc.dense.len() == n_features)
+            .unwrap_or_else(|| Worker {
+                acc: Acc {
+                    dense: vec![0u32; n_features],
+                    touched: Vec::new(),
+                },
+                scratch: Scratch::default(),
+                normalized: String::new(),
+                wb: WbCache::default(),
+                wc: WordCache::default(),
+            })
+    }
+
+    fn give(&self, w: Worker) {
+        if w.cache_entries() > Self::KEEP {
+            return;
+        }
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() < Self::MAX_IDLE {
+                v.push(w);
+            }
+        }
+    }
+}
+
+impl Clone for WorkerPool {
+    /// A clone starts cold: caches are an optimisation, not state.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for WorkerPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WorkerPool")
     }
 }
 
@@ -638,6 +749,43 @@ mod tests {
         "Trump and Pompeo in Baghdad",
         "السفارة الأميركية في بغداد",
     ];
+
+    #[test]
+    fn unsorted_transform_has_the_same_entries() {
+        let specs = vec![
+            word(),
+            AnalyzerSpec::new(AnalyzerKind::CharWb, 2, 4).unwrap(),
+            AnalyzerSpec::new(AnalyzerKind::Char, 1, 2).unwrap(),
+        ];
+        let (m, _) = TextVectorizer::fit(cfg(specs), &DOCS, 1, false).unwrap();
+        for _ in 0..2 {
+            // twice: the second call runs on warm pooled workers
+            let a = m.transform(&DOCS, 1).unwrap();
+            let b = m.transform_unsorted(&DOCS, 2).unwrap();
+            let (ap, ai) = a.index_i64();
+            let (bp, bi) = b.index_i64();
+            assert_eq!(ap, bp);
+            for r in 0..DOCS.len() {
+                let (s, e) = (ap[r] as usize, ap[r + 1] as usize);
+                let mut x: Vec<(i64, f64)> = ai[s..e]
+                    .iter()
+                    .copied()
+                    .zip(a.data_f64()[s..e].iter().copied())
+                    .collect();
+                let mut y: Vec<(i64, f64)> = bi[s..e]
+                    .iter()
+                    .copied()
+                    .zip(b.data_f64()[s..e].iter().copied())
+                    .collect();
+                x.sort_by_key(|p| p.0);
+                y.sort_by_key(|p| p.0);
+                for (p, q) in x.iter().zip(&y) {
+                    assert_eq!(p.0, q.0);
+                    assert!((p.1 - q.1).abs() < 1e-12);
+                }
+            }
+        }
+    }
 
     #[test]
     fn fit_transform_equals_fit_then_transform_and_is_thread_independent() {
