@@ -53,8 +53,9 @@ def test_log_loss_matches_sklearn_logistic_regression(n_classes, C):
 @pytest.mark.parametrize("loss", ["hinge", "squared_hinge"])
 def test_hinge_losses_match_sklearn_linear_svc(loss):
     X, y = problem(4)
-    sk = LinearSVC(loss=loss, C=0.5, tol=1e-8, max_iter=100_000).fit(X, y)
-    ours = LinearClassifier(loss, C=0.5, tol=1e-8, max_iter=100_000).fit(X, y)
+    # fixed seeds: liblinear shuffles with its own generator
+    sk = LinearSVC(loss=loss, C=0.5, tol=1e-8, max_iter=100_000, random_state=0).fit(X, y)
+    ours = LinearClassifier(loss, C=0.5, tol=1e-8, max_iter=100_000, random_state=0).fit(X, y)
     agree = (ours.predict(X) == sk.predict(X)).mean()
     assert agree >= 0.99, agree
     assert np.abs(ours.coef_ - sk.coef_).max() < 0.02

@@ -114,20 +114,14 @@ pub fn for_each_ngram(
             char_ngrams(spec, &scratch.collapsed, &mut scratch.bounds, emit);
         }
         AnalyzerKind::CharWb => {
-            collapse_runs(text, &mut scratch.collapsed);
-            let Scratch {
-                collapsed,
-                word,
-                bounds,
-                ..
-            } = scratch;
-            for w in collapsed.split(is_py_space).filter(|w| !w.is_empty()) {
+            let Scratch { word, bounds, .. } = scratch;
+            for_each_wb_word(text, |w| {
                 word.clear();
                 word.push(' ');
                 word.push_str(w);
                 word.push(' ');
                 char_wb_word(spec, word, bounds, emit);
-            }
+            });
         }
     }
 }
@@ -176,10 +170,11 @@ fn word_ngrams(
     }
 }
 
-/// Call `f` for each word `char_wb` sees (after collapsing whitespace runs).
-pub fn for_each_wb_word(text: &str, collapsed: &mut String, mut f: impl FnMut(&str)) {
-    collapse_runs(text, collapsed);
-    for w in collapsed.split(is_py_space).filter(|w| !w.is_empty()) {
+/// Call `f` for each word `char_wb` sees. scikit-learn collapses runs of
+/// whitespace first, but splitting on whitespace and dropping empty pieces
+/// gives the same words either way, so we skip that copy of the text.
+pub fn for_each_wb_word(text: &str, mut f: impl FnMut(&str)) {
+    for w in text.split(is_py_space).filter(|w| !w.is_empty()) {
         f(w);
     }
 }

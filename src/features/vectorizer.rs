@@ -333,15 +333,40 @@ impl TextVectorizer {
 
     /// Raw counts of `docs` against the fitted vocabularies, one `RowBlock`
     /// per worker, columns sorted within each block segment.
-    /// With `sorted = false` a row's columns are only grouped by block (all
-    /// that weighting needs), which saves a sort per document when the
-    /// matrix goes straight into a model instead of to scipy.
     fn count_blocks<S: AsRef<str> + Sync>(
         &self,
         docs: &[S],
         threads: usize,
         sorted: bool,
     ) -> Result<Vec<RowBlock>> {
+        self.counted_rows(
+            docs,
+            threads,
+            sorted,
+            RowBlock::default,
+            |out, cols, counts| out.push_row(cols.iter().copied().zip(counts.iter().copied())),
+        )
+    }
+
+    /// Count each document against the vocabularies and hand its row to
+    /// `row` as (columns, counts), in document order within each worker's
+    /// output (`make` builds one per worker). With `sorted = false` the
+    /// columns are only grouped by block (all weighting needs), which saves
+    /// a sort per document when rows go straight into a model.
+    fn counted_rows<S, R, M, F>(
+        &self,
+        docs: &[S],
+        threads: usize,
+        sorted: bool,
+        make: M,
+        row: F,
+    ) -> Result<Vec<R>>
+    where
+        S: AsRef<str> + Sync,
+        R: Send,
+        M: Fn() -> R + Sync,
+        F: Fn(&mut R, &[u32], &mut [f64]) + Sync,
+    {
         let normalizer = Normalizer::new(self.config.normalizer);
         let tokenizer = Tokenizer::new(self.config.tokenizer);
         let specs: Vec<AnalyzerSpec> = self.blocks.iter().map(|b| b.spec).collect();
@@ -363,8 +388,9 @@ impl TextVectorizer {
                     wb,
                     wc,
                 } = &mut worker;
-                let mut out = RowBlock::default();
+                let mut out = make();
                 let mut worker_groups: Vec<u32> = Vec::new();
+                let mut counts: Vec<f64> = Vec::new();
                 for d in &docs[r] {
                     let mut toks: Vec<&str> = Vec::new();
                     normalizer.normalize_into(d.as_ref(), normalized);
@@ -397,11 +423,13 @@ impl TextVectorizer {
                     } else if offsets.len() > 1 {
                         group_by_block(touched, &offsets, &mut worker_groups);
                     }
-                    out.push_row(
+                    counts.clear();
+                    counts.extend(
                         touched
                             .iter()
-                            .map(|&c| (c, f64::from(std::mem::take(&mut dense[c as usize])))),
+                            .map(|&c| f64::from(std::mem::take(&mut dense[c as usize]))),
                     );
+                    row(&mut out, touched, &mut counts);
                     touched.clear();
                 }
                 self.pool.give(worker);
@@ -410,26 +438,32 @@ impl TextVectorizer {
         )
     }
 
+    /// Weight one row of raw counts in place, block by block (columns
+    /// grouped by block, blocks in order).
+    fn weigh_row<C: Copy + Into<i64>>(&self, offsets: &[u32], cols: &[C], vals: &mut [f64]) {
+        let w = self.config.weighting;
+        let mut s = 0;
+        for (b, block) in self.blocks.iter().enumerate() {
+            let end = i64::from(offsets[b]) + block.vocab.len() as i64;
+            let e = s + cols[s..].iter().take_while(|&&c| c.into() < end).count();
+            w.weigh_row(
+                &cols[s..e],
+                i64::from(offsets[b]),
+                &mut vals[s..e],
+                block.idf.as_deref(),
+            );
+            s = e;
+        }
+    }
+
     /// Apply the weighting block by block to raw-count rows.
     fn weigh(&self, mut counts: Vec<RowBlock>) -> Result<CsrMatrix> {
         let offsets = self.offsets();
-        let w = self.config.weighting;
         for rb in &mut counts {
             let mut at = 0;
             for &k in &rb.row_nnz {
-                let (cols, vals) = (&mut rb.cols[at..at + k], &mut rb.vals[at..at + k]);
-                let mut s = 0;
-                for (b, block) in self.blocks.iter().enumerate() {
-                    let end = offsets[b] + block.vocab.len() as u32;
-                    let e = s + cols[s..].iter().take_while(|&&c| (c as u32) < end).count();
-                    w.weigh_row(
-                        &cols[s..e],
-                        i64::from(offsets[b]),
-                        &mut vals[s..e],
-                        block.idf.as_deref(),
-                    );
-                    s = e;
-                }
+                let (cols, vals) = (&rb.cols[at..at + k], &mut rb.vals[at..at + k]);
+                self.weigh_row(&offsets, cols, vals);
                 at += k;
             }
         }
@@ -442,16 +476,28 @@ impl TextVectorizer {
         self.weigh(counts)
     }
 
-    /// Like [`TextVectorizer::transform`], but each row's columns are in
-    /// no particular order (within their block): the same values, cheaper,
-    /// for consumers that do not need sorted indices (a model's scores).
-    pub fn transform_unsorted<S: AsRef<str> + Sync>(
+    /// Hand each document's weighted row (the values `transform` gives,
+    /// in f64, columns in no particular order within their block) to `row`,
+    /// without building a matrix: what a model needs to score text. Returns
+    /// one `make()` output per worker, in document order.
+    pub fn map_weighted_rows<S, R, M, F>(
         &self,
         docs: &[S],
         threads: usize,
-    ) -> Result<CsrMatrix> {
-        let counts = self.count_blocks(docs, threads, false)?;
-        self.weigh(counts)
+        make: M,
+        row: F,
+    ) -> Result<Vec<R>>
+    where
+        S: AsRef<str> + Sync,
+        R: Send,
+        M: Fn() -> R + Sync,
+        F: Fn(&mut R, &[u32], &[f64]) + Sync,
+    {
+        let offsets = self.offsets();
+        self.counted_rows(docs, threads, false, make, |out, cols, vals| {
+            self.weigh_row(&offsets, cols, vals);
+            row(out, cols, vals)
+        })
     }
 
     /// Feature names: the terms, prefixed with `"<analyzer>:"` when there
@@ -521,7 +567,7 @@ impl Worker {
 struct WorkerPool(std::sync::Mutex<Vec<Worker>>);
 
 impl WorkerPool {
-    const KEEP: usize = 1 << 18;
+    const KEEP: usize = 1 << 15;
     const MAX_IDLE: usize = 16;
 
     fn take(&self, n_features: usize) -> Worker {
@@ -669,7 +715,6 @@ struct WbCache {
     words: Interner,
     spans: Vec<(u32, u32)>,
     cols: Vec<u32>,
-    collapsed: String,
     padded: String,
     bounds: Vec<usize>,
     fresh: Vec<u32>,
@@ -689,12 +734,11 @@ impl WbCache {
             words,
             spans,
             cols,
-            collapsed,
             padded,
             bounds,
             fresh,
         } = self;
-        for_each_wb_word(text, collapsed, |w| {
+        for_each_wb_word(text, |w| {
             let h = hash_str(w);
             if let Some(wid) = words.find_hashed(w, h) {
                 let (start, len) = spans[wid as usize];
@@ -751,7 +795,7 @@ mod tests {
     ];
 
     #[test]
-    fn unsorted_transform_has_the_same_entries() {
+    fn weighted_rows_have_the_entries_of_transform() {
         let specs = vec![
             word(),
             AnalyzerSpec::new(AnalyzerKind::CharWb, 2, 4).unwrap(),
@@ -761,25 +805,29 @@ mod tests {
         for _ in 0..2 {
             // twice: the second call runs on warm pooled workers
             let a = m.transform(&DOCS, 1).unwrap();
-            let b = m.transform_unsorted(&DOCS, 2).unwrap();
+            let rows = m
+                .map_weighted_rows(&DOCS, 2, Vec::new, |out, cols, vals| {
+                    let mut r: Vec<(i64, f64)> = cols
+                        .iter()
+                        .map(|&c| i64::from(c))
+                        .zip(vals.iter().copied())
+                        .collect();
+                    r.sort_by_key(|p| p.0);
+                    out.push(r);
+                })
+                .unwrap()
+                .concat();
             let (ap, ai) = a.index_i64();
-            let (bp, bi) = b.index_i64();
-            assert_eq!(ap, bp);
-            for r in 0..DOCS.len() {
+            assert_eq!(rows.len(), DOCS.len());
+            for (r, y) in rows.iter().enumerate() {
                 let (s, e) = (ap[r] as usize, ap[r + 1] as usize);
-                let mut x: Vec<(i64, f64)> = ai[s..e]
+                let x: Vec<(i64, f64)> = ai[s..e]
                     .iter()
                     .copied()
                     .zip(a.data_f64()[s..e].iter().copied())
                     .collect();
-                let mut y: Vec<(i64, f64)> = bi[s..e]
-                    .iter()
-                    .copied()
-                    .zip(b.data_f64()[s..e].iter().copied())
-                    .collect();
-                x.sort_by_key(|p| p.0);
-                y.sort_by_key(|p| p.0);
-                for (p, q) in x.iter().zip(&y) {
+                assert_eq!(x.len(), y.len());
+                for (p, q) in x.iter().zip(y.iter()) {
                     assert_eq!(p.0, q.0);
                     assert!((p.1 - q.1).abs() < 1e-12);
                 }

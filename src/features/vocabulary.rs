@@ -207,7 +207,6 @@ struct WordCache {
     ids: Vec<u32>,
     padded: String,
     bounds: Vec<usize>,
-    collapsed: String,
     grams: Vec<u32>,
 }
 
@@ -332,10 +331,9 @@ impl LocalCounts {
             ids,
             padded,
             bounds,
-            collapsed,
             grams,
         } = &mut wb;
-        for_each_wb_word(text, collapsed, |w| {
+        for_each_wb_word(text, |w| {
             let h = hash_str(w);
             if let Some(wid) = words.find_hashed(w, h) {
                 let (start, len) = spans[wid as usize];

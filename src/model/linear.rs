@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::lbfgs::{self, Stop};
 use super::loss::{normalize_sum, sigmoid, softmax, softmax_loss, Loss};
 use super::sgd::SgdState;
-use super::sparse::{Csc, CsrView, Real, Rng};
+use super::sparse::{Col, Csc, CsrView, Real, Rng};
 use super::targets::Targets;
 use crate::error::{Error, Result};
 use crate::parallel;
@@ -448,11 +448,11 @@ impl LinearModel {
 
     /// Scores of one row given as column indices and values.
     #[inline]
-    pub fn scores_into<T: Real>(&self, cols: &[i32], vals: &[T], z: &mut [f64]) {
+    pub fn scores_into<C: Col, T: Real>(&self, cols: &[C], vals: &[T], z: &mut [f64]) {
         let k = self.n_outputs;
         z.copy_from_slice(&self.intercept);
         for (&c, &v) in cols.iter().zip(vals) {
-            let base = c as usize * k;
+            let base = c.idx() * k;
             let v = v.f64();
             z.iter_mut()
                 .zip(&self.coef[base..base + k])

@@ -27,6 +27,26 @@ impl Real for f64 {
     }
 }
 
+/// A column index type (scipy's int32, or a vectorizer's u32), already
+/// known to be in range.
+pub trait Col: Copy {
+    fn idx(self) -> usize;
+}
+
+impl Col for i32 {
+    #[inline]
+    fn idx(self) -> usize {
+        self as usize
+    }
+}
+
+impl Col for u32 {
+    #[inline]
+    fn idx(self) -> usize {
+        self as usize
+    }
+}
+
 /// A validated, borrowed CSR matrix.
 #[derive(Debug, Clone, Copy)]
 pub struct CsrView<'a, T> {
