@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import _core
 from ._base import ModelFormatError, NotFittedError
 from ._classif import ConvergenceWarning
+from .entities import Entity, EntityRecognizer, entities
 from .feature_extraction import HashingVectorizer, TextVectorizer
 from .linear_model import LinearClassifier
 from .naive_bayes import ComplementNB, MultinomialNB
@@ -36,6 +37,8 @@ __all__ = [
     "ComplementNB",
     "Contribution",
     "ConvergenceWarning",
+    "Entity",
+    "EntityRecognizer",
     "HashingVectorizer",
     "LinearClassifier",
     "ModelFormatError",
@@ -45,6 +48,7 @@ __all__ = [
     "TextVectorizer",
     "TopicClassifier",
     "__version__",
+    "entities",
     "load",
     "loads",
     "normalize",

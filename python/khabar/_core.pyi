@@ -9,6 +9,7 @@ import numpy.typing as npt
 __all__ = [
     "FORMAT_VERSION",
     "NORMALIZER_OPTIONS",
+    "GazetteerCore",
     "HashingVectorizerCore",
     "LinearModelCore",
     "ModelFormatError",
@@ -148,3 +149,14 @@ class TextPipelineCore:
     def to_bytes(self, metadata: str = ...) -> bytes: ...
 
 def log_count_ratio(x: _Csr, y: _Targets, n_classes: int, alpha: float) -> _F64: ...
+
+@final
+class GazetteerCore:
+    def __new__(
+        cls, sources: list[str], normalizer: Mapping[str, bool | None] | None = None
+    ) -> GazetteerCore: ...
+    def __len__(self) -> int: ...
+    def find(self, text: str) -> list[tuple[int, int, str, str]]: ...
+    def find_batch(
+        self, texts: list[Any], n_jobs: int | None = None
+    ) -> list[list[tuple[int, int, str, str]]]: ...

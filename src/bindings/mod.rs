@@ -7,6 +7,7 @@
 //! (`python/khabar`) builds the scikit-learn estimators on top.
 
 mod convert;
+mod entities;
 mod errors;
 mod models;
 mod text;
@@ -26,5 +27,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     text::register(m)?;
     vectorizers::register(m)?;
     models::register(m)?;
+    entities::register(m)?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! hashing and CSR assembly.
 
 pub mod csr;
+pub mod entities;
 pub mod hashing;
 pub mod interner;
 pub mod ngrams;

@@ -1,0 +1,475 @@
+//! Gazetteer entity recognition: people, places, organisations,
+//! nationalities and titles from name lists, matched on normalised tokens
+//! with Arabic clitics tolerated, reported with offsets into the original
+//! text.
+//!
+//! How a text is matched:
+//! 1. It is tokenised (punctuation kept, so no name spans a comma) and
+//!    every token normalised character by character; the normalised
+//!    tokens are joined with single spaces, and each normalised byte
+//!    remembers the original character it came from. Offsets therefore map
+//!    back exactly, through removed diacritics and tatweel.
+//! 2. At each token start, and after each Arabic proclitic prefix the
+//!    token begins with (و ف, then ب ك ل, then ال, with ل+ال written لل),
+//!    an anchored Aho-Corasick search lists every name that starts there;
+//!    the longest one that ends at a token end wins, and matching resumes
+//!    after it (longest match first, left to right).
+//! 3. Names that start with ال also match without it after a لل prefix
+//!    («للعراق» is ل + العراق).
+//!
+//! Short all-capital Latin names (US, UN, AP) must match the original case,
+//! so the pronoun "us" is not the United States.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::text::tokenize::{scan, TokenKind};
+use crate::text::{Normalizer, NormalizerConfig};
+
+/// Entity types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntityType {
+    Per,
+    Loc,
+    Org,
+    Misc,
+    Title,
+}
+
+impl EntityType {
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s.trim().to_ascii_uppercase().as_str() {
+            "PER" | "PERSON" => EntityType::Per,
+            "LOC" | "LOCATION" | "GPE" => EntityType::Loc,
+            "ORG" | "ORGANIZATION" | "ORGANISATION" => EntityType::Org,
+            "MISC" => EntityType::Misc,
+            "TITLE" => EntityType::Title,
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "unknown entity type {other:?}; use PER, LOC, ORG, MISC or TITLE"
+                )))
+            }
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Per => "PER",
+            EntityType::Loc => "LOC",
+            EntityType::Org => "ORG",
+            EntityType::Misc => "MISC",
+            EntityType::Title => "TITLE",
+        }
+    }
+}
+
+/// One named entity and the ways it is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GazetteerEntry {
+    pub kind: EntityType,
+    pub canonical: String,
+    /// Other surface forms (the canonical form is always matched too).
+    pub variants: Vec<String>,
+}
+
+/// Parse the TSV format `TYPE<TAB>canonical<TAB>variant|variant`, `#`
+/// comments and blank lines allowed. Errors name the line.
+pub fn parse_tsv(text: &str) -> Result<Vec<GazetteerEntry>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let (Some(kind), Some(canonical)) = (cols.next(), cols.next()) else {
+            return Err(Error::InvalidInput(format!(
+                "gazetteer line {}: expected TYPE<TAB>name[<TAB>variant|variant...]",
+                i + 1
+            )));
+        };
+        let kind = EntityType::parse(kind)
+            .map_err(|e| Error::InvalidInput(format!("gazetteer line {}: {e}", i + 1)))?;
+        let canonical = canonical.trim();
+        if canonical.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "gazetteer line {}: empty name",
+                i + 1
+            )));
+        }
+        let variants = cols
+            .next()
+            .unwrap_or("")
+            .split('|')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+            .collect();
+        out.push(GazetteerEntry {
+            kind,
+            canonical: canonical.to_string(),
+            variants,
+        });
+    }
+    Ok(out)
+}
+
+/// A match: character offsets into the original text, the entry's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    pub entry: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    entry: u32,
+    /// Derived by dropping a leading ال: valid only after a لل prefix.
+    after_lil: bool,
+    /// Short all-capital names: the original text must equal this.
+    exact: Option<String>,
+}
+
+/// A compiled gazetteer.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    pub entries: Vec<GazetteerEntry>,
+    normalizer: Normalizer,
+    ac: Option<AhoCorasick>,
+    patterns: Vec<Pattern>,
+}
+
+/// Normalised proclitic prefixes, longest first.
+const PREFIXES: [&str; 23] = [
+    "وبال", "وكال", "فبال", "فكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "وب",
+    "وك", "ول", "فب", "فك", "فل", "و", "ف", "ب", "ك", "ل",
+];
+
+fn is_short_caps(s: &str) -> bool {
+    let n = s.chars().filter(|c| c.is_alphabetic()).count();
+    (1..=4).contains(&n)
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c == '.' || c == '&')
+}
+
+impl Gazetteer {
+    /// Compile entries. Earlier entries win a surface form claimed twice
+    /// (put user entries first to give them precedence).
+    pub fn new(entries: Vec<GazetteerEntry>, normalizer: NormalizerConfig) -> Result<Self> {
+        let normalizer = Normalizer::new(normalizer);
+        let mut seen = std::collections::HashMap::<String, u32>::new();
+        let mut strings: Vec<String> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        for (e, entry) in entries.iter().enumerate() {
+            for surface in std::iter::once(&entry.canonical).chain(&entry.variants) {
+                let norm = normalize_phrase(&normalizer, surface);
+                if norm.is_empty() {
+                    continue;
+                }
+                let exact = is_short_caps(surface).then(|| surface.clone());
+                let key = match &exact {
+                    Some(x) => format!("\u{0}{x}"),
+                    None => norm.clone(),
+                };
+                if seen.contains_key(&key) {
+                    continue;
+                }
+                seen.insert(key, e as u32);
+                if let Some(rest) = norm.strip_prefix("ال") {
+                    if !rest.is_empty() && !rest.starts_with(' ') {
+                        strings.push(rest.to_string());
+                        patterns.push(Pattern {
+                            entry: e as u32,
+                            after_lil: true,
+                            exact: None,
+                        });
+                    }
+                }
+                strings.push(norm);
+                patterns.push(Pattern {
+                    entry: e as u32,
+                    after_lil: false,
+                    exact,
+                });
+            }
+        }
+        let ac = if strings.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .start_kind(StartKind::Anchored)
+                    .build(&strings)
+                    .map_err(|e| {
+                        Error::InvalidInput(format!("cannot compile the gazetteer: {e}"))
+                    })?,
+            )
+        };
+        Ok(Self {
+            entries,
+            normalizer,
+            ac,
+            patterns,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Mentions in `text`, left to right, non-overlapping.
+    pub fn find(&self, text: &str) -> Vec<Mention> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let doc = NormDoc::new(text, &self.normalizer);
+        let mut out = Vec::new();
+        let mut t = 0;
+        while t < doc.tokens.len() {
+            match self.best_at(ac, &doc, t, text) {
+                Some((m, last_tok)) => {
+                    out.push(m);
+                    t = last_tok + 1;
+                }
+                None => t += 1,
+            }
+        }
+        // byte offsets -> character offsets
+        let mut chars = Vec::with_capacity(text.len() + 1);
+        let mut ci = 0;
+        for (b, _) in text.char_indices() {
+            chars.resize(b + 1, ci);
+            ci += 1;
+        }
+        chars.resize(text.len() + 1, ci);
+        for m in &mut out {
+            m.start = chars[m.start];
+            m.end = chars[m.end];
+        }
+        out
+    }
+
+    /// The longest valid name starting in token `t` (at its start or after
+    /// a clitic prefix): the mention in byte offsets, and its last token.
+    fn best_at(
+        &self,
+        ac: &AhoCorasick,
+        doc: &NormDoc,
+        t: usize,
+        text: &str,
+    ) -> Option<(Mention, usize)> {
+        let tok = &doc.tokens[t];
+        let word = &doc.norm[tok.start..tok.end];
+        let mut best: Option<(usize, Mention, usize)> = None; // (norm len, mention, last token)
+        let starts = std::iter::once("").chain(
+            PREFIXES
+                .iter()
+                .copied()
+                .filter(|p| word.len() > p.len() && word.starts_with(p)),
+        );
+        for prefix in starts {
+            let at = tok.start + prefix.len();
+            // longest name first; if it is not valid here (ends inside a
+            // token, wrong prefix, wrong case), look for a shorter one
+            let mut limit = doc.norm.len();
+            while limit > at {
+                let input = Input::new(&doc.norm)
+                    .span(at..limit)
+                    .anchored(Anchored::Yes);
+                let Some(m) = ac.find(input) else {
+                    break;
+                };
+                limit = m.end() - 1;
+                let p = &self.patterns[m.pattern().as_usize()];
+                if p.after_lil != prefix.ends_with("لل") {
+                    continue;
+                }
+                let Some(last) = doc.token_ending_at(m.end(), t) else {
+                    continue;
+                };
+                let start = if prefix.is_empty() {
+                    doc.tokens[t].orig_start
+                } else {
+                    doc.orig_at[at]
+                };
+                let end = doc.tokens[last].orig_end;
+                if p.exact.as_deref().is_some_and(|x| &text[start..end] != x) {
+                    continue;
+                }
+                let len = m.end() - at;
+                if best.as_ref().is_none_or(|b| len > b.0) {
+                    best = Some((
+                        len,
+                        Mention {
+                            start,
+                            end,
+                            entry: p.entry,
+                        },
+                        last,
+                    ));
+                }
+                break;
+            }
+            if best.is_some() {
+                // a match at the token start beats any after a prefix
+                break;
+            }
+        }
+        best.map(|(_, m, last)| (m, last))
+    }
+}
+
+/// Normalise a name the way text is normalised for matching: token by
+/// token, character by character, joined with single spaces.
+fn normalize_phrase(normalizer: &Normalizer, s: &str) -> String {
+    NormDoc::new(s, normalizer).norm
+}
+
+struct NormTok {
+    /// Byte range in the normalised string.
+    start: usize,
+    end: usize,
+    /// Byte range of the token in the original text.
+    orig_start: usize,
+    orig_end: usize,
+}
+
+/// A text's tokens, normalised and joined with single spaces, with a map
+/// from every normalised byte to the original byte it came from.
+struct NormDoc {
+    norm: String,
+    orig_at: Vec<usize>,
+    tokens: Vec<NormTok>,
+}
+
+impl NormDoc {
+    fn new(text: &str, normalizer: &Normalizer) -> Self {
+        let mut norm = String::with_capacity(text.len());
+        let mut orig_at = Vec::with_capacity(text.len());
+        let mut tokens = Vec::new();
+        let mut one = String::new();
+        let mut ch = [0u8; 4];
+        scan(text, |sp| {
+            if !tokens.is_empty() {
+                norm.push(' ');
+                orig_at.push(sp.start);
+            }
+            let start = norm.len();
+            let tok = &text[sp.start..sp.end];
+            let plain = sp.kind == TokenKind::Punct
+                || tok.is_ascii() && !tok.bytes().any(|b| b.is_ascii_uppercase());
+            for (off, c) in tok.char_indices() {
+                let piece: &str = if plain {
+                    c.encode_utf8(&mut ch)
+                } else {
+                    normalizer.normalize_into(c.encode_utf8(&mut ch), &mut one);
+                    one.as_str()
+                };
+                let piece = piece.trim();
+                norm.push_str(piece);
+                orig_at.extend(std::iter::repeat_n(sp.start + off, piece.len()));
+            }
+            if norm.len() == start {
+                // everything normalised away (a lone diacritic): drop it
+                if !tokens.is_empty() {
+                    norm.pop();
+                    orig_at.pop();
+                }
+                return;
+            }
+            tokens.push(NormTok {
+                start,
+                end: norm.len(),
+                orig_start: sp.start,
+                orig_end: sp.end,
+            });
+        });
+        Self {
+            norm,
+            orig_at,
+            tokens,
+        }
+    }
+
+    /// The token (from `from` on) whose normalised text ends at `end`.
+    fn token_ending_at(&self, end: usize, from: usize) -> Option<usize> {
+        for (i, t) in self.tokens.iter().enumerate().skip(from) {
+            if t.end == end {
+                return Some(i);
+            }
+            if t.end > end {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gaz() -> Gazetteer {
+        let tsv = "# test\nLOC\tبغداد\tBaghdad\nLOC\tالعراق\tIraq\nLOC\tالولايات المتحدة\tالولايات المتحدة الأمريكية|United States|US|U.S.\nPER\tبومبيو\tمايك بومبيو|Pompeo\nORG\tالأمم المتحدة\tUN|United Nations\nLOC\tالمنطقة الخضراء\t\n";
+        Gazetteer::new(parse_tsv(tsv).unwrap(), NormalizerConfig::arabic()).unwrap()
+    }
+
+    fn found(g: &Gazetteer, text: &str) -> Vec<(String, String)> {
+        g.find(text)
+            .into_iter()
+            .map(|m| {
+                let s: String = text.chars().skip(m.start).take(m.end - m.start).collect();
+                (s, g.entries[m.entry as usize].canonical.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_names_with_clitics_diacritics_and_variants() {
+        let g = gaz();
+        let got = found(
+            &g,
+            "قال مايكُ بومبيو إنّ وبغداد وللعراقِ والولايات المتحدة الأمريكية في المنطقة الخضراء.",
+        );
+        assert_eq!(
+            got,
+            vec![
+                ("مايكُ بومبيو".to_string(), "بومبيو".to_string()),
+                ("بغداد".to_string(), "بغداد".to_string()),
+                ("عراقِ".to_string(), "العراق".to_string()),
+                (
+                    "الولايات المتحدة الأمريكية".to_string(),
+                    "الولايات المتحدة".to_string()
+                ),
+                ("المنطقة الخضراء".to_string(), "المنطقة الخضراء".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn needs_token_boundaries_and_case_for_short_caps() {
+        let g = gaz();
+        assert!(found(&g, "بغدادي بغدادية").is_empty());
+        assert!(found(&g, "tell us about it").is_empty());
+        assert_eq!(found(&g, "the US and the UN in Baghdad").len(), 3);
+        assert_eq!(found(&g, "U.S. troops")[0].1, "الولايات المتحدة");
+        assert!(found(&g, "بغداد، المتحدة").iter().all(|m| m.1 == "بغداد"));
+    }
+
+    #[test]
+    fn rejects_bad_lines() {
+        assert!(parse_tsv("XYZ\tname\n")
+            .unwrap_err()
+            .to_string()
+            .contains("line 1"));
+        assert!(parse_tsv("LOC\n").is_err());
+        assert!(parse_tsv("LOC\t \t\n").is_err());
+    }
+}

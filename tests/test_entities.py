@@ -1,0 +1,137 @@
+"""Gazetteer entity recognition: the sample article, exact offsets through
+diacritics/tatweel/clitics, user gazetteers, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import khabar as kb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from khabar.entities import Entity, EntityRecognizer
+
+# The hand annotation of ../shared/samples/README.md (the same article ships
+# in the package as the bundled sample).
+ANNOTATED = [
+    ("بومبيو", "PER"),
+    ("الكاظمي", "PER"),
+    ("ترمب", "PER"),
+    ("مقتدى الصدر", "PER"),
+    ("برهم صالح", "PER"),
+    ("بغداد", "LOC"),
+    ("العراق", "LOC"),
+    ("الولايات المتحدة", "LOC"),
+    ("إيران", "LOC"),
+    ("طهران", "LOC"),
+    ("المنطقة الخضراء", "LOC"),
+    ("واشنطن بوست", "ORG"),
+    ("الخارجية الأميركية", "ORG"),
+    ("كتائب حزب الله", "ORG"),
+    ("عصائب أهل الحق", "ORG"),
+    ("البيت الأبيض", "ORG"),
+    ("تويتر", "ORG"),
+]
+
+
+def test_sample_article_finds_most_annotated_entities():
+    art = kb.sample_article()
+    text = f"{art.headline}\n\n{art.body}"
+    found = kb.entities(text)
+    assert all(text[e.start : e.end] == e.surface for e in found)
+    norm = [(kb.normalize(e.surface), kb.normalize(e.canonical), e.type) for e in found]
+    hits = []
+    for name, etype in ANNOTATED:
+        n = kb.normalize(name)
+        ok = any(t == etype and (n in s or n in c or c in n) for s, c, t in norm)
+        hits.append(ok)
+    missed = [a for a, ok in zip(ANNOTATED, hits, strict=True) if not ok]
+    assert sum(hits) / len(hits) >= 0.8, f"missed {missed}"
+
+
+NAMES = [("بغداد", "LOC"), ("العراق", "LOC"), ("الأمم المتحدة", "ORG"), ("طهران", "LOC")]
+DIACRITICS = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u0640"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(NAMES),
+    st.sampled_from(["", "و", "ب", "ف", "وب"]),
+    st.lists(st.tuples(st.integers(0, 20), st.sampled_from(DIACRITICS)), max_size=4),
+    st.sampled_from(["", "قال ", "Mixed English و ", "  \u200f"]),
+    st.sampled_from(["", " اليوم", "، ثم", "."]),
+)
+def test_offsets_are_exact_through_marks_and_clitics(name_type, clitic, marks, before, after):
+    name, etype = name_type
+    chars = list(name)
+    for pos, mark in sorted(marks, reverse=True):
+        p = pos % len(chars)
+        if chars[p] != " ":
+            chars.insert(p + 1, mark)
+    decorated = "".join(chars)
+    text = f"{before}{clitic}{decorated}{after}"
+    found = [e for e in kb.entities(text) if e.type == etype]
+    assert found, text
+    e = found[0]
+    assert text[e.start : e.end] == e.surface
+    assert kb.normalize(e.surface).replace("ـ", "") == kb.normalize(name)
+    assert e.start == len(before) + len(clitic)
+
+
+def test_lil_prefix_and_boundaries():
+    found = kb.entities("وللعراق علاقات مع البغداديين")
+    assert [(e.surface, e.canonical) for e in found if e.type == "LOC"] == [("عراق", "العراق")]
+
+
+def test_english_names_and_case_sensitive_abbreviations():
+    found = kb.entities("The US and the UN met in Baghdad; tell us more.")
+    surfaces = [e.surface for e in found]
+    assert "US" in surfaces and "UN" in surfaces and "Baghdad" in surfaces
+    assert "us" not in surfaces
+
+
+def test_user_gazetteer_takes_precedence_and_files_load(tmp_path):
+    rec = EntityRecognizer(user_gazetteer={"ORG": {"عراقي 24": ["Iraqi 24"]}, "PER": ["بغداد"]})
+    found = rec.find("نقل موقع عراقي 24 عن بغداد")
+    assert ("عراقي 24", "ORG") in [(e.surface, e.type) for e in found]
+    assert ("بغداد", "PER") in [(e.surface, e.type) for e in found]
+    tsv = tmp_path / "g.tsv"
+    tsv.write_text("ORG\tشركة الخبر\tAl Khabar Co\n", encoding="utf-8")
+    assert EntityRecognizer(builtin=False, user_gazetteer=tsv).find("شركة الخبر")[0].type == "ORG"
+    js = tmp_path / "g.json"
+    js.write_text(json.dumps({"LOC": ["قرية النخيل"]}, ensure_ascii=False), encoding="utf-8")
+    assert len(EntityRecognizer(builtin=False, user_gazetteer=js).find("في قرية النخيل")) == 1
+
+
+def test_types_filter_batch_and_threads():
+    texts = ["بومبيو في بغداد", "", "الأمم المتحدة"] * 20
+    rec = EntityRecognizer(types=["LOC"], n_jobs=2)
+    batch = rec.find_batch(texts)
+    assert batch == [rec.find(t) for t in texts]
+    assert all(e.type == "LOC" for row in batch for e in row)
+    assert isinstance(batch[0][0], Entity)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"user_gazetteer": {"PLACE": ["x"]}}, ValueError, "PLACE"),
+        ({"user_gazetteer": ["x"]}, TypeError, "user_gazetteer"),
+        ({"user_gazetteer": "/nonexistent/g.tsv"}, FileNotFoundError, "not found"),
+        ({"types": ["CITY"]}, ValueError, "CITY"),
+        ({"user_gazetteer": {"PER": ["a\tb"]}}, ValueError, "tabs"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        EntityRecognizer(**kwargs)
+
+
+def test_bad_text_is_a_clear_error():
+    with pytest.raises(TypeError, match="str"):
+        kb.entities(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="surrogate"):
+        kb.entities("بغداد \ud800")
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        EntityRecognizer().find_batch(["بغداد", b"x"])
+    assert kb.entities("") == []
