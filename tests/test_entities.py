@@ -135,3 +135,45 @@ def test_bad_text_is_a_clear_error():
     with pytest.raises(TypeError, match=r"texts\[1\]"):
         EntityRecognizer().find_batch(["بغداد", b"x"])
     assert kb.entities("") == []
+
+
+def test_entity_counter_counts_types_and_entities():
+    docs = ["بومبيو في بغداد وبغداد", "طهران", "نص بلا أسماء"]
+    ec = kb.EntityCounter(per_entity=True, min_df=1)
+    X = ec.fit_transform(docs)
+    names = ec.get_feature_names_out().tolist()
+    assert names[:4] == ["PER", "LOC", "ORG", "MISC"]
+    assert X.shape == (3, len(names))
+    row = dict(zip(names, X.toarray()[0], strict=True))
+    assert row["PER"] == 1 and row["LOC"] == 2 and row["LOC=بغداد"] == 2
+    assert X[2].nnz == 0
+    # min_df drops entities seen in too few documents
+    ec2 = kb.EntityCounter(per_entity=True, min_df=2).fit([*docs, "بغداد"])
+    assert [n for n in ec2.get_feature_names_out() if "=" in n] == ["LOC=بغداد"]
+    # per 100 tokens: 2 LOC mentions in a 4-token text -> 50
+    per = kb.EntityCounter(normalize="per_100_tokens").fit(docs).transform(docs[:1])
+    assert per.toarray()[0, 1] == pytest.approx(50.0)
+
+
+def test_entity_counter_in_a_pipeline_and_pickled():
+    import pickle
+
+    from sklearn.pipeline import make_pipeline
+
+    docs = ["بومبيو في بغداد", "الكاظمي في طهران", "المنتخب يفوز", "الفريق يتأهل"] * 5
+    labels = ["politics", "politics", "sport", "sport"] * 5
+    pipe = make_pipeline(kb.EntityCounter(), kb.LinearClassifier(C=10)).fit(docs, labels)
+    assert pipe.predict(["ترمب في بغداد", "المنتخب يتأهل"]).tolist() == ["politics", "sport"]
+    back = pickle.loads(pickle.dumps(pipe))
+    assert back.predict(docs).tolist() == pipe.predict(docs).tolist()
+
+
+def test_entity_counter_bad_parameters():
+    with pytest.raises(ValueError, match="types"):
+        kb.EntityCounter(types=["CITY"]).fit(["x"])
+    with pytest.raises(ValueError, match="normalize"):
+        kb.EntityCounter(normalize="l2").fit(["x"])
+    with pytest.raises(kb.NotFittedError):
+        kb.EntityCounter().transform(["x"])
+    with pytest.raises(ValueError, match="empty"):
+        kb.EntityCounter().fit([])

@@ -14,7 +14,7 @@ from __future__ import annotations
 from . import _core
 from ._base import ModelFormatError, NotFittedError
 from ._classif import ConvergenceWarning
-from .entities import Entity, EntityRecognizer, entities
+from .entities import Entity, EntityCounter, EntityRecognizer, entities
 from .feature_extraction import HashingVectorizer, TextVectorizer
 from .linear_model import LinearClassifier
 from .naive_bayes import ComplementNB, MultinomialNB
@@ -38,6 +38,7 @@ __all__ = [
     "Contribution",
     "ConvergenceWarning",
     "Entity",
+    "EntityCounter",
     "EntityRecognizer",
     "HashingVectorizer",
     "LinearClassifier",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import _core
-from ._base import as_text_list, check_n_jobs
+from ._base import _SkBase, _SkTransformerMixin, as_text_list, check_n_jobs
 from .preprocessing import _check_text, _normalizer_config
 
 ENTITY_TYPES = ("PER", "LOC", "ORG", "MISC", "TITLE")
@@ -173,3 +173,146 @@ def _default() -> EntityRecognizer:
 def entities(text: str) -> list[Entity]:
     """Entity mentions in ``text`` with the default recogniser."""
     return _default().find(text)
+
+
+class EntityCounter(_SkTransformerMixin, _SkBase):
+    """Entity-count features for a scikit-learn pipeline.
+
+    Per document: the number of mentions of each type in ``types`` and,
+    with ``per_entity=True``, of each entity seen in at least ``min_df``
+    training documents (columns ``"PER=مايك بومبيو"``, keyed by canonical
+    name). ``normalize="per_100_tokens"`` divides counts by the document's
+    length in hundreds of tokens. Output is a CSR matrix.
+
+    >>> ec = EntityCounter(per_entity=True)
+    >>> X = ec.fit_transform(["بومبيو في بغداد", "بغداد وطهران"])
+    >>> ec.get_feature_names_out().tolist()[:4]
+    ['PER', 'LOC', 'ORG', 'MISC']
+    >>> X.toarray()[1, :4].tolist()
+    [0.0, 2.0, 0.0, 0.0]
+    """
+
+    def __init__(
+        self,
+        *,
+        types: Iterable[str] = ("PER", "LOC", "ORG", "MISC"),
+        per_entity: bool = False,
+        min_df: float | int = 1,
+        normalize: str | None = None,
+        builtin: bool = True,
+        user_gazetteer: Any = None,
+        normalizer: Any = "arabic",
+        n_jobs: int | None = None,
+    ) -> None:
+        self.types = types
+        self.per_entity = per_entity
+        self.min_df = min_df
+        self.normalize = normalize
+        self.builtin = builtin
+        self.user_gazetteer = user_gazetteer
+        self.normalizer = normalizer
+        self.n_jobs = n_jobs
+
+    def _types(self) -> tuple[str, ...]:
+        types = tuple(self.types)
+        bad = [t for t in types if t not in ENTITY_TYPES]
+        if bad or not types:
+            raise ValueError(f"types must be a non-empty subset of {ENTITY_TYPES}; got {types!r}")
+        return types
+
+    def _recognizer(self) -> EntityRecognizer:
+        key = (self.builtin, repr(self.user_gazetteer), repr(self.normalizer), self.n_jobs)
+        cached = self.__dict__.get("_rec")
+        if cached is None or cached[0] != key:
+            rec = EntityRecognizer(
+                builtin=self.builtin,
+                user_gazetteer=self.user_gazetteer,
+                normalizer=self.normalizer,
+                n_jobs=self.n_jobs,
+            )
+            cached = (key, rec)
+            self.__dict__["_rec"] = cached
+        return cached[1]
+
+    def _mentions(self, X: Any) -> tuple[list[Any], list[list[Entity]]]:
+        if self.normalize not in (None, "per_100_tokens"):
+            raise ValueError(f"normalize must be None or 'per_100_tokens', got {self.normalize!r}")
+        docs = as_text_list(X, "X")
+        types = set(self._types())
+        found = self._recognizer().find_batch(docs)
+        return docs, [[e for e in row if e.type in types] for row in found]
+
+    def fit(self, X: Any, y: Any = None) -> EntityCounter:
+        """Learn the per-entity columns (when ``per_entity``)."""
+        docs, found = self._mentions(X)
+        if not docs:
+            raise ValueError("cannot fit on an empty corpus (0 documents)")
+        vocab: list[str] = []
+        if self.per_entity:
+            md = self.min_df
+            if isinstance(md, bool) or not isinstance(md, (int, float)) or md < 0:
+                raise ValueError(f"min_df must be a non-negative int or a fraction, got {md!r}")
+            need = md if isinstance(md, int) else md * len(docs)
+            df: dict[str, int] = {}
+            for row in found:
+                for key in {f"{e.type}={e.canonical}" for e in row}:
+                    df[key] = df.get(key, 0) + 1
+            vocab = sorted(k for k, v in df.items() if v >= need)
+        self.vocabulary_ = {k: i for i, k in enumerate(vocab)}
+        return self
+
+    def transform(self, X: Any) -> Any:
+        """Entity counts, shape (n_documents, n_types + n_entities)."""
+        import numpy as np
+        import scipy.sparse as sp
+
+        if "vocabulary_" not in self.__dict__:
+            from ._base import NotFittedError
+
+            raise NotFittedError("This EntityCounter is not fitted yet; call fit first")
+        docs, found = self._mentions(X)
+        types = self._types()
+        tcol = {t: i for i, t in enumerate(types)}
+        off = len(types)
+        rows, cols, vals = [], [], []
+        for i, (doc, row) in enumerate(zip(docs, found, strict=True)):
+            counts: dict[int, float] = {}
+            for e in row:
+                counts[tcol[e.type]] = counts.get(tcol[e.type], 0.0) + 1.0
+                j = self.vocabulary_.get(f"{e.type}={e.canonical}")
+                if j is not None:
+                    counts[off + j] = counts.get(off + j, 0.0) + 1.0
+            scale = 1.0
+            if self.normalize == "per_100_tokens" and counts:
+                n_tok = len(_core.tokenize(doc))
+                scale = 100.0 / max(n_tok, 1)
+            for j, v in sorted(counts.items()):
+                rows.append(i)
+                cols.append(j)
+                vals.append(v * scale)
+        shape = (len(docs), off + len(self.vocabulary_))
+        return sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (np.asarray(rows, dtype=np.int64), cols)),
+            shape=shape,
+        )
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        import numpy as np
+
+        if "vocabulary_" not in self.__dict__:
+            from ._base import NotFittedError
+
+            raise NotFittedError("This EntityCounter is not fitted yet; call fit first")
+        names = list(self._types()) + sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
+        return np.asarray(names, dtype=object)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the compiled gazetteer is rebuilt on demand, not pickled
+        return {k: v for k, v in self.__dict__.items() if k != "_rec"}
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
