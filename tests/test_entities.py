@@ -177,3 +177,32 @@ def test_entity_counter_bad_parameters():
         kb.EntityCounter().transform(["x"])
     with pytest.raises(ValueError, match="empty"):
         kb.EntityCounter().fit([])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("وصل يوم الخميس 12 جانفي 2020", [("يوم الخميس 12 جانفي 2020", "DATE")]),
+        ("في كانون الثاني 2020", [("كانون الثاني 2020", "DATE")]),
+        ("On March 3, 2020 it rose", [("March 3, 2020", "DATE")]),
+        ("بتاريخ 12/03/2021", [("12/03/2021", "DATE")]),
+        ("ارتفع 3.5% و٧٠ في المئة", [("3.5%", "PERCENT"), ("٧٠ في المئة", "PERCENT")]),
+        ("بقيمة 2 مليار دولار و$5 million", [("2 مليار دولار", "MONEY"), ("$5 million", "MONEY")]),
+        ("العدد 1,000,000 وx1 وabc123", [("1,000,000", "NUMBER")]),
+    ],
+)
+def test_patterns(text, expected):
+    got = [(e.surface, e.type) for e in kb.entities(text) if e.type in ALL_PATTERN_TYPES]
+    assert got == expected
+
+
+ALL_PATTERN_TYPES = ("DATE", "MONEY", "PERCENT", "NUMBER")
+
+
+def test_patterns_merge_with_names_and_fold_digits():
+    found = kb.entities("قال بومبيو في بغداد يوم ٣ يناير ٢٠٢٠")
+    assert [e.type for e in found] == ["PER", "LOC", "DATE"]
+    assert found[-1].canonical == "3 يناير 2020"
+    assert all(
+        e.type not in ALL_PATTERN_TYPES for e in EntityRecognizer(patterns=False).find("في 2020")
+    )

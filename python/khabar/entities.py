@@ -1,5 +1,6 @@
-"""Named entities from gazetteers: people, places, organisations,
-nationalities and titles in Arabic and English news, offline.
+"""Named entities: people, places, organisations, nationalities and titles
+from gazetteers, and dates, money, percentages and numbers by pattern, in
+Arabic and English news, offline.
 
 >>> import khabar as kb
 >>> [(e.surface, e.type, e.canonical) for e in kb.entities("وصل بومبيو إلى بغدادَ أمس")]
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +29,9 @@ from ._base import _SkBase, _SkTransformerMixin, as_text_list, check_n_jobs
 from .preprocessing import _check_text, _normalizer_config
 
 ENTITY_TYPES = ("PER", "LOC", "ORG", "MISC", "TITLE")
+#: Types found by pattern rather than by name lists.
+PATTERN_TYPE_NAMES = ("DATE", "MONEY", "PERCENT", "NUMBER")
+ALL_TYPES = ENTITY_TYPES + PATTERN_TYPE_NAMES
 
 
 class Entity(NamedTuple):
@@ -101,7 +106,12 @@ class EntityRecognizer:
         or a ``.tsv`` (``TYPE<TAB>name<TAB>variant|variant``) / ``.json`` file.
         User names take precedence over built-in ones.
     types : iterable of str or None
-        Keep only these types (default: all of PER, LOC, ORG, MISC, TITLE).
+        Keep only these types (default: all of PER, LOC, ORG, MISC, TITLE,
+        DATE, MONEY, PERCENT, NUMBER).
+    patterns : bool, default True
+        Also find DATE (Arabic, Maghrebi, Levantine and English month and
+        day names, numeric dates), MONEY, PERCENT and NUMBER by pattern;
+        names from the gazetteers win where the two overlap.
     normalizer : as elsewhere in khabar, default "arabic"
         How names and text are normalised before matching.
     n_jobs : int or None
@@ -118,18 +128,20 @@ class EntityRecognizer:
         builtin: bool = True,
         user_gazetteer: Any = None,
         types: Iterable[str] | None = None,
+        patterns: bool = True,
         normalizer: Any = "arabic",
         n_jobs: int | None = None,
     ) -> None:
+        self.patterns = patterns
         self.builtin = builtin
         self.user_gazetteer = user_gazetteer
         self.types = None if types is None else tuple(types)
         self.normalizer = normalizer
         self.n_jobs = n_jobs
         if self.types is not None:
-            bad = [t for t in self.types if t not in ENTITY_TYPES]
+            bad = [t for t in self.types if t not in ALL_TYPES]
             if bad:
-                raise ValueError(f"unknown entity types {bad}; use some of {ENTITY_TYPES}")
+                raise ValueError(f"unknown entity types {bad}; use some of {ALL_TYPES}")
         sources = [_user_tsv(user_gazetteer)]
         if builtin:
             sources.append(builtin_gazetteer_text())
@@ -140,7 +152,14 @@ class EntityRecognizer:
 
     def _wrap(self, text: str, found: list[tuple[int, int, str, str]]) -> list[Entity]:
         keep = self.types
-        return [Entity(s, e, t, text[s:e], c) for s, e, t, c in found if keep is None or t in keep]
+        out = [Entity(s, e, t, text[s:e], c) for s, e, t, c in found]
+        if self.patterns and (keep is None or any(t in PATTERN_TYPE_NAMES for t in keep)):
+            taken = bytearray(len(text))
+            for m in out:
+                taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+            extra = [p for p in pattern_entities(text) if not any(taken[p.start : p.end])]
+            out = sorted(out + extra)
+        return [m for m in out if keep is None or m.type in keep]
 
     def find(self, text: str) -> list[Entity]:
         """Mentions in ``text``, left to right."""
@@ -316,3 +335,88 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
         tags.input_tags.two_d_array = False
         tags.requires_fit = True
         return tags
+
+
+# -- patterns: dates, money, percentages, numbers ------------------------------
+_AR_MONTHS = (
+    "يناير فبراير مارس أبريل ابريل إبريل مايو يونيو يوليو أغسطس اغسطس سبتمبر أكتوبر اكتوبر "
+    "نوفمبر ديسمبر جانفي فيفري أفريل افريل ماي جوان جويلية أوت اوت كانون الثاني شباط آذار "
+    "نيسان أيار حزيران تموز آب أيلول تشرين الأول"
+).split()
+_AR_MONTH_RE = (
+    r"(?:كانون\s+(?:الثاني|الأول|الاول)|تشرين\s+(?:الثاني|الأول|الاول)|"
+    + "|".join(m for m in _AR_MONTHS if m not in ("كانون", "الثاني", "تشرين", "الأول"))
+    + ")"
+)
+_EN_MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+_DAYS_RE = (
+    r"(?:(?:يوم\s+)?(?:ال)?(?:سبت|أحد|احد|اثنين|إثنين|ثلاثاء|أربعاء|اربعاء|خميس|جمعة)|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+)
+_DIGIT = r"[0-9٠-٩۰-۹]"
+_NUM = rf"{_DIGIT}+(?:[.,٫٬]{_DIGIT}+)*"
+_CURRENCY_WORDS = (
+    r"(?:دولارات|دولار|دينارا|دينار|يورو|ريالا|ريال|جنيها|جنيه|دراهم|درهم|ليرة|ليرات|"
+    r"روبل|ين|يوان|dollars?|euros?|pounds?|dinars?|riyals?|dirhams?|USD|EUR|GBP|TND|IQD|SAR)"
+)
+_SCALE = r"(?:\s+(?:ألف|آلاف|مليون|ملايين|مليار|مليارات|billion|million|thousand|bn|m))?"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "DATE",
+        re.compile(
+            rf"(?:{_DAYS_RE}\s+)?(?<!{_DIGIT}){_DIGIT}{{1,2}}\s+(?:{_AR_MONTH_RE}|{_EN_MONTH_RE})"
+            rf"(?:\s+{_DIGIT}{{4}})?"
+            rf"|(?:{_AR_MONTH_RE}|{_EN_MONTH_RE})\s+{_DIGIT}{{4}}"
+            rf"|(?:{_AR_MONTH_RE}|{_EN_MONTH_RE})\s+{_DIGIT}{{1,2}}(?!{_DIGIT})"
+            rf"(?:,?\s+{_DIGIT}{{4}})?"
+            rf"|{_DIGIT}{{1,2}}[/.-]{_DIGIT}{{1,2}}[/.-]{_DIGIT}{{2,4}}"
+            rf"|{_DIGIT}{{4}}-{_DIGIT}{{2}}-{_DIGIT}{{2}}"
+            rf"|{_DAYS_RE}"
+        ),
+    ),
+    (
+        "MONEY",
+        re.compile(
+            rf"[$€£]\s?{_NUM}{_SCALE}"
+            rf"|{_NUM}{_SCALE}\s*(?:{_CURRENCY_WORDS}|[$€£])"
+        ),
+    ),
+    (
+        "PERCENT",
+        re.compile(
+            rf"{_NUM}\s*(?:%|٪|\s(?:في\s+المئة|في\s+المائة|بالمئة|بالمائة|percent|per\s+cent))"
+        ),
+    ),
+    ("NUMBER", re.compile(_NUM)),
+]
+PATTERN_TYPES = tuple(t for t, _ in _PATTERNS)
+
+
+def _glued(c: str) -> bool:
+    return c.isdigit() or (c.isascii() and c.isalnum())
+
+
+def pattern_entities(text: str) -> list[Entity]:
+    """DATE, MONEY, PERCENT and NUMBER mentions found by pattern, longest
+    first and non-overlapping, in text order (``canonical`` is the surface
+    with digits folded to ASCII)."""
+    _check_text(text)
+    spans: list[tuple[int, int, str]] = []
+    taken = bytearray(len(text))
+    for etype, pat in _PATTERNS:
+        for m in pat.finditer(text):
+            s, e = m.span()
+            # never glued to other digits or Latin letters (Arabic clitics
+            # such as و in «و٧٠» may touch), nor inside an earlier match
+            if (s > 0 and _glued(text[s - 1])) or (e < len(text) and _glued(text[e])):
+                continue
+            if any(taken[s:e]):
+                continue
+            taken[s:e] = b"\x01" * (e - s)
+            spans.append((s, e, etype))
+    spans.sort()
+    fold = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+    return [Entity(s, e, t, text[s:e], text[s:e].translate(fold)) for s, e, t in spans]
