@@ -21,6 +21,9 @@ def test_demo_runs_on_the_bundled_sample():
     assert "بومبيو" in r.stdout  # the headline and top features mention Pompeo
     assert "TextVectorizer" in r.stdout
     assert len(r.stdout.splitlines()) > 5
+    # entities grouped by type, with canonical names
+    per = next(line for line in r.stdout.splitlines() if line.strip().startswith("PER"))
+    assert "مايك بومبيو" in per and "مصطفى الكاظمي" in per
 
 
 def test_version_flag():

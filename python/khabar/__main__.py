@@ -12,7 +12,15 @@ import os
 import sys
 import time
 
-from . import HashingVectorizer, TextVectorizer, __version__, normalize, sample_article, tokenize
+from . import (
+    HashingVectorizer,
+    TextVectorizer,
+    __version__,
+    entities,
+    normalize,
+    sample_article,
+    tokenize,
+)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -48,6 +56,20 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {w:.3f}  {name[5:]}", file=out)
     H = HashingVectorizer(ngram_range=(1, 2), n_features=2**18).transform([text])
     print(f"\nHashingVectorizer (1,2), 2**18 columns: {H.nnz} non-zeros", file=out)
+    t0 = time.perf_counter()
+    found = entities(text)
+    dt = (time.perf_counter() - t0) * 1e3
+    print(f"\nentities ({len(found)} mentions, {dt:.1f} ms), grouped by type:", file=out)
+    groups: dict[str, dict[str, int]] = {}
+    for e in found:
+        key = e.canonical if e.type not in ("DATE", "MONEY", "PERCENT", "NUMBER") else e.surface
+        groups.setdefault(e.type, {}).setdefault(key, 0)
+        groups[e.type][key] += 1
+    for etype in ("PER", "LOC", "ORG", "MISC", "TITLE", "DATE", "MONEY", "PERCENT", "NUMBER"):
+        if etype in groups:
+            items = sorted(groups[etype].items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = "، ".join(f"{name} ×{n}" if n > 1 else name for name, n in items[:8])
+            print(f"  {etype:<7} {shown}", file=out)
     return 0
 
 
