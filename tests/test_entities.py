@@ -206,3 +206,19 @@ def test_patterns_merge_with_names_and_fold_digits():
     assert all(
         e.type not in ALL_PATTERN_TYPES for e in EntityRecognizer(patterns=False).find("في 2020")
     )
+
+
+def test_read_conll(tmp_path, data_dir):
+    from khabar.datasets import read_conll
+
+    sents, tags = read_conll(data_dir / "anercorp" / "train.clean.conll", tag_map={"PERS": "PER"})
+    assert len(sents) == len(tags) > 3000
+    assert all(len(s) == len(t) for s, t in zip(sents, tags, strict=True))
+    flat = {t for row in tags for t in row}
+    assert "B-PER" in flat and "B-PERS" not in flat and "B-LOC" in flat
+    bad = tmp_path / "bad.conll"
+    bad.write_text("word B-PER\nword BAD-TAG\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.conll:2"):
+        read_conll(bad)
+    with pytest.raises(FileNotFoundError):
+        read_conll(tmp_path / "missing.conll")
