@@ -24,8 +24,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+import scipy.sparse as sp
+
 from . import _core
-from ._base import _SkBase, _SkTransformerMixin, as_text_list, check_n_jobs
+from ._base import NotFittedError, _SkBase, _SkTransformerMixin, as_text_list, check_n_jobs
 from .preprocessing import _check_text, _normalizer_config
 
 ENTITY_TYPES = ("PER", "LOC", "ORG", "MISC", "TITLE")
@@ -282,12 +285,7 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
 
     def transform(self, X: Any) -> Any:
         """Entity counts, shape (n_documents, n_types + n_entities)."""
-        import numpy as np
-        import scipy.sparse as sp
-
         if "vocabulary_" not in self.__dict__:
-            from ._base import NotFittedError
-
             raise NotFittedError("This EntityCounter is not fitted yet; call fit first")
         docs, found = self._mentions(X)
         types = self._types()
@@ -316,11 +314,7 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
         )
 
     def get_feature_names_out(self, input_features: Any = None) -> Any:
-        import numpy as np
-
         if "vocabulary_" not in self.__dict__:
-            from ._base import NotFittedError
-
             raise NotFittedError("This EntityCounter is not fitted yet; call fit first")
         names = list(self._types()) + sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
         return np.asarray(names, dtype=object)

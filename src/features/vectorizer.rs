@@ -286,7 +286,7 @@ impl TextVectorizer {
             stop: ctx.stop,
             pool: WorkerPool::default(),
         };
-        let counts = model.count_blocks(docs, threads, true)?;
+        let counts = model.count_blocks(docs, threads)?;
         if model.config.weighting.use_idf {
             let mut df = vec![0u64; model.blocks[0].vocab.len()];
             counts
@@ -337,12 +337,11 @@ impl TextVectorizer {
         &self,
         docs: &[S],
         threads: usize,
-        sorted: bool,
     ) -> Result<Vec<RowBlock>> {
         self.counted_rows(
             docs,
             threads,
-            sorted,
+            true,
             RowBlock::default,
             |out, cols, counts| out.push_row(cols.iter().copied().zip(counts.iter().copied())),
         )
@@ -472,7 +471,7 @@ impl TextVectorizer {
 
     /// Document-term matrix of `docs`.
     pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S], threads: usize) -> Result<CsrMatrix> {
-        let counts = self.count_blocks(docs, threads, true)?;
+        let counts = self.count_blocks(docs, threads)?;
         self.weigh(counts)
     }
 

@@ -574,7 +574,7 @@ pub(crate) fn check_fit_inputs<T: Real>(
 }
 
 /// Round to the stored precision and multiply back any feature scale.
-fn finish_weights(w: &[f64], scale: Scale<'_>) -> Vec<f32> {
+pub(crate) fn finish_weights(w: &[f64], scale: Scale<'_>) -> Vec<f32> {
     match scale {
         None => w.iter().map(|&v| v as f32).collect(),
         Some(r) => w.iter().zip(r).map(|(&v, &s)| (v * s) as f32).collect(),

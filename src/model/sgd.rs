@@ -11,7 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::linear::{check_fit_inputs, scores_row, LinearConfig, LinearModel, ProbaKind, Scale};
+use super::linear::{
+    check_fit_inputs, finish_weights, scores_row, LinearConfig, LinearModel, ProbaKind, Scale,
+};
 use super::loss::{softmax_loss, Loss};
 use super::sparse::{CsrView, Real, Rng};
 use super::targets::Targets;
@@ -143,8 +145,7 @@ impl SgdState {
             for p in j * k..(j + 1) * k {
                 let g = s.g[p] * inv + self.alpha * self.w[p];
                 s.g[p] = 0.0;
-                self.acc_w[p] += g * g;
-                self.w[p] -= self.eta0 * g / (self.acc_w[p].sqrt() + 1e-10);
+                adagrad(&mut self.w[p], &mut self.acc_w[p], g, self.eta0);
             }
         }
         s.touched.clear();
@@ -152,8 +153,7 @@ impl SgdState {
             let g = s.gb[o] * inv;
             s.gb[o] = 0.0;
             if self.fit_intercept {
-                self.acc_b[o] += g * g;
-                self.b[o] -= self.eta0 * g / (self.acc_b[o].sqrt() + 1e-10);
+                adagrad(&mut self.b[o], &mut self.acc_b[o], g, self.eta0);
             }
         }
         self.t += rows.len() as u64;
@@ -297,15 +297,7 @@ impl SgdState {
 
     /// The current weights as a model.
     pub fn to_model(&self, loss: Loss, multilabel: bool, scale: Scale<'_>) -> LinearModel {
-        let coef = match scale {
-            None => self.w.iter().map(|&v| v as f32).collect(),
-            Some(r) => self
-                .w
-                .iter()
-                .zip(r)
-                .map(|(&v, &s)| (v * s) as f32)
-                .collect(),
-        };
+        let coef = finish_weights(&self.w, scale);
         LinearModel {
             n_features: self.n_features,
             n_outputs: self.k,
@@ -320,6 +312,14 @@ impl SgdState {
             sgd: None,
         }
     }
+}
+
+/// One AdaGrad step on a weight with gradient `g`: the step shrinks with
+/// the weight's accumulated squared gradients.
+#[inline]
+fn adagrad(w: &mut f64, acc: &mut f64, g: f64, eta0: f64) {
+    *acc += g * g;
+    *w -= eta0 * g / (acc.sqrt() + 1e-10);
 }
 
 pub(crate) fn argmax(z: &[f64]) -> usize {
