@@ -1,11 +1,13 @@
 #!/usr/bin/env python
-"""Gazetteer entity recognition throughput on real Arabic news.
+"""Entity recognition throughput on real Arabic news.
 
 Corpus: ant_corpus train + dev (title + text). Reports tokens per second
 (tokens as ``khabar.tokenize`` counts them) for ``EntityRecognizer.find_batch``:
-gazetteer only with one thread and with the default thread count, and with
-the (Python ``re``) DATE/MONEY/PERCENT/NUMBER patterns on one thread; median
-of ``--runs`` runs after a warm-up; and mentions per 1,000 tokens by type.
+gazetteer only with one thread and with the default thread count; with the
+(Python ``re``) DATE/MONEY/PERCENT/NUMBER patterns on one thread; with the
+bundled ``ner-ar`` tagger merged in (no patterns, then with patterns) on one
+thread; median of ``--runs`` runs after a warm-up; and mentions per 1,000
+tokens by type (of the last configuration).
 
 Example::
 
@@ -50,15 +52,17 @@ def main(argv: list[str] | None = None) -> int:
         "tokens": n_tokens,
         "MB": sum(map(len, (t.encode() for t in texts))) / 1e6,
     }
-    for patterns, n_jobs in ((False, 1), (False, None), (True, 1)):
-        rec = kb.EntityRecognizer(n_jobs=n_jobs, patterns=patterns)
+    configs = ((False, 1, None), (False, None, None), (True, 1, None))
+    configs += ((False, 1, "ner-ar"), (True, 1, "ner-ar"))
+    for patterns, n_jobs, tagger in configs:
+        rec = kb.EntityRecognizer(n_jobs=n_jobs, patterns=patterns, tagger=tagger)
         found = rec.find_batch(texts[:200])
         times = []
         for _ in range(args.runs):
             t = time.perf_counter()
             found = rec.find_batch(texts)
             times.append(time.perf_counter() - t)
-        what = "gazetteer+patterns" if patterns else "gazetteer"
+        what = "gazetteer" + ("+tagger" if tagger else "") + ("+patterns" if patterns else "")
         out[f"{what}_tokens_per_s_n_jobs_{n_jobs}"] = n_tokens / statistics.median(times)
     counts = collections.Counter(e.type for row in found for e in row)
     out["mentions_per_1000_tokens"] = {k: 1000 * v / n_tokens for k, v in sorted(counts.items())}

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::features::hashing::HashingConfig;
 use crate::features::vectorizer::TextVectorizer;
-use crate::model::{LinearModel, NaiveBayes};
+use crate::model::{EntityTagger, LinearModel, NaiveBayes};
 use crate::pipeline::TextPipeline;
 use crate::text::NormalizerConfig;
 
@@ -41,6 +41,7 @@ pub enum Model {
     Linear(Box<LinearModel>),
     NaiveBayes(Box<NaiveBayes>),
     TextPipeline(Box<TextPipeline>),
+    EntityTagger(Box<EntityTagger>),
 }
 
 impl Model {
@@ -52,6 +53,7 @@ impl Model {
             Model::Linear(_) => "LinearModel",
             Model::NaiveBayes(_) => "NaiveBayes",
             Model::TextPipeline(_) => "TextPipeline",
+            Model::EntityTagger(_) => "EntityTagger",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod io;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;
+pub mod recognizer;
 pub mod text;
 
 #[cfg(feature = "python")]

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from . import _core
+from . import _core, metrics, pretrained
 from ._base import ModelFormatError, NotFittedError
 from ._classif import ConvergenceWarning
 from .entities import Entity, EntityCounter, EntityRecognizer, entities
@@ -29,6 +29,7 @@ from .preprocessing import (
     tokenize_with_offsets,
 )
 from .samples import sample_article
+from .tagger import EntityTagger
 
 __version__: str = _core.__version__
 
@@ -40,6 +41,7 @@ __all__ = [
     "Entity",
     "EntityCounter",
     "EntityRecognizer",
+    "EntityTagger",
     "HashingVectorizer",
     "LinearClassifier",
     "ModelFormatError",
@@ -52,7 +54,9 @@ __all__ = [
     "entities",
     "load",
     "loads",
+    "metrics",
     "normalize",
+    "pretrained",
     "sample_article",
     "stop_words",
     "tokenize",

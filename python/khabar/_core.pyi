@@ -9,6 +9,7 @@ import numpy.typing as npt
 __all__ = [
     "FORMAT_VERSION",
     "NORMALIZER_OPTIONS",
+    "EntityTaggerCore",
     "GazetteerCore",
     "HashingVectorizerCore",
     "LinearModelCore",
@@ -151,9 +152,42 @@ class TextPipelineCore:
 def log_count_ratio(x: _Csr, y: _Targets, n_classes: int, alpha: float) -> _F64: ...
 
 @final
+class EntityTaggerCore:
+    @staticmethod
+    def fit(
+        sentences: list[list[str]],
+        tags: list[list[str]],
+        normalizer: Mapping[str, bool | None] | None = None,
+        gazetteer: list[str] | None = None,
+        cues: list[str] | None = None,
+        clusters: tuple[list[str], int, list[int]] | None = None,
+        n_iter: int = 10,
+        min_count: int = 1,
+        random_state: int = 0,
+        n_jobs: int | None = None,
+    ) -> EntityTaggerCore: ...
+    def predict(
+        self, sentences: list[list[str]], n_jobs: int | None = None, o_penalty: float = 0.0
+    ) -> list[list[str]]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def errors(self) -> list[int]: ...
+    @property
+    def n_features(self) -> int: ...
+    @property
+    def resources(self) -> tuple[int, int, int]: ...
+    def to_bytes(self, metadata: str = ...) -> bytes: ...
+
+@final
 class GazetteerCore:
     def __new__(
-        cls, sources: list[str], normalizer: Mapping[str, bool | None] | None = None
+        cls,
+        sources: list[str],
+        normalizer: Mapping[str, bool | None] | None = None,
+        tagger: EntityTaggerCore | None = None,
+        user_sources: int = 0,
+        o_penalty: float = 0.0,
     ) -> GazetteerCore: ...
     def __len__(self) -> int: ...
     def find(self, text: str) -> list[tuple[int, int, str, str]]: ...

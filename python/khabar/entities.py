@@ -117,6 +117,14 @@ class EntityRecognizer:
         names from the gazetteers win where the two overlap.
     normalizer : as elsewhere in khabar, default "arabic"
         How names and text are normalised before matching.
+    tagger : None, str or EntityTagger, default None
+        A trained :class:`khabar.EntityTagger` (or the name of a bundled one,
+        such as ``"ner-ar"``) whose mentions are merged with the gazetteer's:
+        user names first, then longer mentions, and on equal length the
+        gazetteer (it knows the canonical form). A tagger mention takes the
+        canonical form of the longest listed name of its type inside it,
+        else its normalised text. Note ``"ner-ar"`` is GPL-3.0 (its training
+        data's licence).
     n_jobs : int or None
         Threads for :meth:`find_batch`.
 
@@ -133,9 +141,11 @@ class EntityRecognizer:
         types: Iterable[str] | None = None,
         patterns: bool = True,
         normalizer: Any = "arabic",
+        tagger: Any = None,
         n_jobs: int | None = None,
     ) -> None:
         self.patterns = patterns
+        self.tagger = tagger
         self.builtin = builtin
         self.user_gazetteer = user_gazetteer
         self.types = None if types is None else tuple(types)
@@ -148,7 +158,10 @@ class EntityRecognizer:
         sources = [_user_tsv(user_gazetteer)]
         if builtin:
             sources.append(builtin_gazetteer_text())
-        self._core = _core.GazetteerCore(sources, _normalizer_config(normalizer))
+        tagger_obj, penalty = _resolve_tagger(tagger)
+        self._core = _core.GazetteerCore(
+            sources, _normalizer_config(normalizer), tagger_obj, 1, penalty
+        )
 
     def __len__(self) -> int:
         return len(self._core)
@@ -183,8 +196,31 @@ class EntityRecognizer:
         return (
             f"EntityRecognizer(builtin={self.builtin}, user_gazetteer="
             f"{'...' if self.user_gazetteer is not None else None}, types={self.types}, "
+            f"tagger={_tagger_repr(self.tagger)}, "
             f"entries={len(self)})"
         )
+
+
+def _tagger_repr(tagger: Any) -> str:
+    return repr(tagger) if tagger is None or isinstance(tagger, str) else "<EntityTagger>"
+
+
+def _resolve_tagger(tagger: Any) -> tuple[Any, float]:
+    """The tagger core and its ``o_penalty`` for a ``tagger`` argument."""
+    if tagger is None:
+        return None, 0.0
+    if isinstance(tagger, str):
+        from . import pretrained
+
+        tagger = pretrained.load(tagger)
+    from .tagger import EntityTagger
+
+    if not isinstance(tagger, EntityTagger):
+        raise TypeError(
+            f"tagger must be None, a bundled model name or a fitted EntityTagger, "
+            f"got {type(tagger).__name__}"
+        )
+    return tagger._fitted(), tagger._penalty()
 
 
 @lru_cache(maxsize=1)
@@ -204,7 +240,8 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
     with ``per_entity=True``, of each entity seen in at least ``min_df``
     training documents (columns ``"PER=مايك بومبيو"``, keyed by canonical
     name). ``normalize="per_100_tokens"`` divides counts by the document's
-    length in hundreds of tokens. Output is a CSR matrix.
+    length in hundreds of tokens. ``tagger`` adds a trained tagger's
+    mentions, as in :class:`EntityRecognizer`. Output is a CSR matrix.
 
     >>> ec = EntityCounter(per_entity=True)
     >>> X = ec.fit_transform(["بومبيو في بغداد", "بغداد وطهران"])
@@ -224,9 +261,11 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
         builtin: bool = True,
         user_gazetteer: Any = None,
         normalizer: Any = "arabic",
+        tagger: Any = None,
         n_jobs: int | None = None,
     ) -> None:
         self.types = types
+        self.tagger = tagger
         self.per_entity = per_entity
         self.min_df = min_df
         self.normalize = normalize
@@ -243,13 +282,16 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
         return types
 
     def _recognizer(self) -> EntityRecognizer:
-        key = (self.builtin, repr(self.user_gazetteer), repr(self.normalizer), self.n_jobs)
+        tagger = self.tagger
+        tag_key = tagger if tagger is None or isinstance(tagger, str) else id(tagger)
+        key = (self.builtin, repr(self.user_gazetteer), repr(self.normalizer), self.n_jobs, tag_key)
         cached = self.__dict__.get("_rec")
         if cached is None or cached[0] != key:
             rec = EntityRecognizer(
                 builtin=self.builtin,
                 user_gazetteer=self.user_gazetteer,
                 normalizer=self.normalizer,
+                tagger=self.tagger,
                 n_jobs=self.n_jobs,
             )
             cached = (key, rec)

@@ -1,31 +1,31 @@
-//! Bindings for the gazetteer recogniser.
+//! Bindings for the entity recogniser (gazetteers plus an optional tagger).
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::convert::extract_docs;
 use super::errors::guard;
+use super::tagger::PyEntityTagger;
 use super::text::normalizer_config;
 use crate::features::entities::{parse_tsv, Gazetteer};
+use crate::model::tagger::TagScratch;
 use crate::parallel::{map_ranges, resolve_n_jobs, transform_parts};
+use crate::recognizer::Recognizer;
 
-type Found = Vec<(usize, usize, &'static str, String)>;
+type Found = Vec<(usize, usize, String, String)>;
 
-/// A compiled gazetteer (immutable).
+/// A compiled recogniser (immutable).
 #[pyclass(frozen, module = "khabar._core", name = "GazetteerCore")]
 pub struct PyGazetteer {
-    inner: Gazetteer,
+    inner: Recognizer,
 }
 
 impl PyGazetteer {
-    fn found(&self, text: &str) -> Found {
+    fn found(&self, text: &str, scratch: &mut TagScratch) -> Found {
         self.inner
-            .find(text)
+            .find(text, scratch)
             .into_iter()
-            .map(|m| {
-                let e = &self.inner.entries[m.entry as usize];
-                (m.start, m.end, e.kind.as_str(), e.canonical.clone())
-            })
+            .map(|m| (m.start, m.end, m.kind, m.canonical))
             .collect()
     }
 }
@@ -33,27 +33,43 @@ impl PyGazetteer {
 #[pymethods]
 impl PyGazetteer {
     /// Compile TSV sources (`TYPE<TAB>name<TAB>variants`); earlier sources
-    /// win a name claimed twice.
+    /// win a name claimed twice. Names from the first `user_sources`
+    /// sources also win over the tagger's mentions.
     #[new]
-    #[pyo3(signature = (sources, normalizer = None))]
-    fn new(sources: Vec<String>, normalizer: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+    #[pyo3(signature = (sources, normalizer = None, tagger = None, user_sources = 0, o_penalty = 0.0))]
+    fn new(
+        sources: Vec<String>,
+        normalizer: Option<&Bound<'_, PyDict>>,
+        tagger: Option<PyRef<'_, PyEntityTagger>>,
+        user_sources: usize,
+        o_penalty: f32,
+    ) -> PyResult<Self> {
         let cfg = normalizer_config("arabic", normalizer)?;
         let mut entries = Vec::new();
-        for s in &sources {
+        let mut n_user = 0;
+        for (i, s) in sources.iter().enumerate() {
             entries.extend(guard(|| parse_tsv(s))?);
+            if i < user_sources {
+                n_user = entries.len();
+            }
         }
         Ok(Self {
-            inner: guard(|| Gazetteer::new(entries, cfg))?,
+            inner: Recognizer {
+                gazetteer: guard(|| Gazetteer::new(entries, cfg))?,
+                n_user,
+                tagger: tagger.map(|t| t.inner.clone()),
+                o_penalty,
+            },
         })
     }
 
     fn __len__(&self) -> usize {
-        self.inner.len()
+        self.inner.gazetteer.len()
     }
 
     /// Mentions as `(start, end, type, canonical)` character offsets.
     fn find(&self, py: Python<'_>, text: &str) -> PyResult<Found> {
-        py.detach(|| guard(|| Ok(self.found(text))))
+        py.detach(|| guard(|| Ok(self.found(text, &mut TagScratch::default()))))
     }
 
     #[pyo3(signature = (texts, n_jobs = None))]
@@ -71,7 +87,13 @@ impl PyGazetteer {
                     threads,
                     docs.len(),
                     transform_parts(threads, docs.len()),
-                    |r| docs[r].iter().map(|d| self.found(d)).collect::<Vec<_>>(),
+                    |r| {
+                        let mut sc = TagScratch::default();
+                        docs[r]
+                            .iter()
+                            .map(|d| self.found(d, &mut sc))
+                            .collect::<Vec<_>>()
+                    },
                 )
             })
         })?;

@@ -10,6 +10,7 @@ mod convert;
 mod entities;
 mod errors;
 mod models;
+mod tagger;
 mod text;
 mod vectorizers;
 
@@ -28,5 +29,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     vectorizers::register(m)?;
     models::register(m)?;
     entities::register(m)?;
+    tagger::register(m)?;
     Ok(())
 }

@@ -330,6 +330,13 @@ fn load_bytes<'py>(
             },
         )?
         .into_any(),
+        Model::EntityTagger(m) => Bound::new(
+            py,
+            super::tagger::PyEntityTagger {
+                inner: std::sync::Arc::new(*m),
+            },
+        )?
+        .into_any(),
     };
     Ok((kind, obj, file.metadata, file.khabar_version))
 }

@@ -132,13 +132,38 @@ struct Pattern {
     exact: Option<String>,
 }
 
-/// A compiled gazetteer.
-#[derive(Debug, Clone)]
+/// A compiled gazetteer. Serialised as its entries and normaliser; the
+/// automaton is rebuilt on load (it is derived data, and rebuilding keeps
+/// model files independent of the aho-corasick crate's internals).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "GazetteerData", try_from = "GazetteerData")]
 pub struct Gazetteer {
     pub entries: Vec<GazetteerEntry>,
     normalizer: Normalizer,
     ac: Option<AhoCorasick>,
     patterns: Vec<Pattern>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct GazetteerData {
+    entries: Vec<GazetteerEntry>,
+    normalizer: NormalizerConfig,
+}
+
+impl From<Gazetteer> for GazetteerData {
+    fn from(g: Gazetteer) -> Self {
+        Self {
+            entries: g.entries,
+            normalizer: *g.normalizer.config(),
+        }
+    }
+}
+
+impl TryFrom<GazetteerData> for Gazetteer {
+    type Error = Error;
+    fn try_from(d: GazetteerData) -> Result<Self> {
+        Gazetteer::new(d.entries, d.normalizer)
+    }
 }
 
 /// Normalised proclitic prefixes, longest first.
@@ -220,12 +245,29 @@ impl Gazetteer {
         self.entries.len()
     }
 
+    /// `s` normalised the way names are matched (tokens joined by spaces).
+    pub fn normalize(&self, s: &str) -> String {
+        normalize_phrase(&self.normalizer, s)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// Mentions in `text`, left to right, non-overlapping.
+    /// Mentions in `text`, left to right, non-overlapping, in character
+    /// offsets.
     pub fn find(&self, text: &str) -> Vec<Mention> {
+        let mut out = self.find_bytes(text);
+        let chars = char_index(text);
+        for m in &mut out {
+            m.start = chars[m.start];
+            m.end = chars[m.end];
+        }
+        out
+    }
+
+    /// Mentions in `text` in byte offsets.
+    pub fn find_bytes(&self, text: &str) -> Vec<Mention> {
         let Some(ac) = &self.ac else {
             return Vec::new();
         };
@@ -241,19 +283,31 @@ impl Gazetteer {
                 None => t += 1,
             }
         }
-        // byte offsets -> character offsets
-        let mut chars = Vec::with_capacity(text.len() + 1);
-        let mut ci = 0;
-        for (b, _) in text.char_indices() {
-            chars.resize(b + 1, ci);
-            ci += 1;
-        }
-        chars.resize(text.len() + 1, ci);
-        for m in &mut out {
-            m.start = chars[m.start];
-            m.end = chars[m.end];
-        }
         out
+    }
+
+    /// Mentions in an already tokenised text, as token ranges
+    /// `(first, last + 1, entry)`. The tokens are joined with spaces and
+    /// matched like text, so a name never ends inside a token.
+    pub fn find_in_tokens<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<(usize, usize, u32)> {
+        if self.ac.is_none() || tokens.is_empty() {
+            return Vec::new();
+        }
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            starts.push(text.len());
+            text.push_str(t.as_ref());
+        }
+        let tok_at = |b: usize| starts.partition_point(|&s| s <= b) - 1;
+        self.find_bytes(&text)
+            .into_iter()
+            .filter(|m| m.end > m.start)
+            .map(|m| (tok_at(m.start), tok_at(m.end - 1) + 1, m.entry))
+            .collect()
     }
 
     /// The longest valid name starting in token `t` (at its start or after
@@ -324,6 +378,19 @@ impl Gazetteer {
         }
         best.map(|(_, m, last)| (m, last))
     }
+}
+
+/// Byte offset -> character offset, for every byte offset `0..=len`
+/// (entities are reported to Python in characters).
+pub fn char_index(text: &str) -> Vec<usize> {
+    let mut chars = Vec::with_capacity(text.len() + 1);
+    let mut ci = 0;
+    for (b, _) in text.char_indices() {
+        chars.resize(b + 1, ci);
+        ci += 1;
+    }
+    chars.resize(text.len() + 1, ci);
+    chars
 }
 
 /// Normalise a name the way text is normalised for matching: token by

@@ -7,5 +7,6 @@ pub mod hashing;
 pub mod interner;
 pub mod ngrams;
 pub mod tfidf;
+pub mod token_features;
 pub mod vectorizer;
 pub mod vocabulary;

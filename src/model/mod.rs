@@ -14,10 +14,12 @@ pub mod loss;
 pub mod naive_bayes;
 pub mod sgd;
 pub mod sparse;
+pub mod tagger;
 pub mod targets;
 
 pub use linear::{LinearConfig, LinearModel, Solver};
 pub use loss::Loss;
 pub use naive_bayes::{NaiveBayes, NbKind};
 pub use sparse::{CsrView, Real};
+pub use tagger::{EntityTagger, TaggerConfig};
 pub use targets::Targets;

@@ -1,0 +1,77 @@
+"""Evaluation metrics.
+
+Entity-level scores for sequence tagging follow conlleval: a mention is a
+maximal run ``B-X I-X ...`` (an ``I-X`` that does not continue a mention
+of type ``X`` starts a new one), and it counts as correct only when both its
+span and its type match exactly.
+
+>>> from khabar.metrics import entity_spans, entity_scores
+>>> entity_spans(["B-PER", "I-PER", "O", "I-LOC"])
+[(0, 2, 'PER'), (3, 4, 'LOC')]
+>>> s = entity_scores([["B-PER", "I-PER", "O", "B-LOC"]], [["B-PER", "I-PER", "O", "B-ORG"]])
+>>> round(s["micro"]["f1"], 3), s["PER"]["f1"], s["LOC"]["recall"]
+(0.5, 1.0, 0.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def entity_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Mentions ``(start, end, type)`` (token offsets, end exclusive) in an
+    IOB2 tag sequence, read the conlleval way."""
+    out: list[tuple[int, int, str]] = []
+    start: int | None = None
+    kind = ""
+    for i, tag in enumerate([*tags, "O"]):
+        if not isinstance(tag, str):
+            raise TypeError(f"tag {i} is {type(tag).__name__}, expected str")
+        prefix, _, ty = tag.partition("-")
+        if prefix not in ("O", "B", "I") or (prefix != "O" and not ty):
+            raise ValueError(f"tag {i} {tag!r} is not an IOB2 tag (O, B-TYPE, I-TYPE)")
+        if start is not None and (prefix != "I" or ty != kind):
+            out.append((start, i, kind))
+            start = None
+        if prefix == "B" or (prefix == "I" and start is None):
+            start, kind = i, ty
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "support": tp + fn}
+
+
+def entity_scores(
+    y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]]
+) -> dict[str, dict[str, float]]:
+    """Entity-level precision, recall, F1 and support (gold mentions) per
+    type and ``"micro"`` over all types, for lists of IOB2 tag lists.
+
+    Raises ``ValueError`` when the lists (or any sentence's tags) differ in
+    length, naming the sentence.
+    """
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} sentences but y_pred has {len(y_pred)}")
+    counts: dict[str, list[int]] = {}
+    for s, (gold, pred) in enumerate(zip(y_true, y_pred, strict=True)):
+        if len(gold) != len(pred):
+            raise ValueError(f"sentence {s}: {len(gold)} gold tags but {len(pred)} predicted")
+        g = set(entity_spans(gold))
+        p = set(entity_spans(pred))
+        for span in g | p:
+            c = counts.setdefault(span[2], [0, 0, 0])
+            if span in g and span in p:
+                c[0] += 1
+            elif span in p:
+                c[1] += 1
+            else:
+                c[2] += 1
+    out: dict[str, Any] = {ty: _prf(*c) for ty, c in sorted(counts.items())}
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    out["micro"] = _prf(*total)
+    return out
