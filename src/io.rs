@@ -20,9 +20,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::hashing::HashingConfig;
+use crate::features::pairs::PairFeaturizer;
 use crate::features::vectorizer::TextVectorizer;
+use crate::model::mlp::Mlp;
 use crate::model::{EntityTagger, LinearModel, NaiveBayes};
 use crate::pipeline::TextPipeline;
+use crate::stance::StanceBundle;
 use crate::text::NormalizerConfig;
 
 /// Magic bytes at the start of every model file.
@@ -42,6 +45,9 @@ pub enum Model {
     NaiveBayes(Box<NaiveBayes>),
     TextPipeline(Box<TextPipeline>),
     EntityTagger(Box<EntityTagger>),
+    PairFeatures(Box<PairFeaturizer>),
+    Mlp(Box<Mlp>),
+    StanceBundle(Box<StanceBundle>),
 }
 
 impl Model {
@@ -54,6 +60,9 @@ impl Model {
             Model::NaiveBayes(_) => "NaiveBayes",
             Model::TextPipeline(_) => "TextPipeline",
             Model::EntityTagger(_) => "EntityTagger",
+            Model::PairFeatures(_) => "PairFeatures",
+            Model::Mlp(_) => "Mlp",
+            Model::StanceBundle(_) => "StanceBundle",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod model;
 pub mod parallel;
 pub mod pipeline;
 pub mod recognizer;
+pub mod stance;
 pub mod text;
 
 #[cfg(feature = "python")]

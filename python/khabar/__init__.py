@@ -29,6 +29,7 @@ from .preprocessing import (
     tokenize_with_offsets,
 )
 from .samples import sample_article
+from .stance import StanceClassifier, StancePairFeatures
 from .tagger import EntityTagger
 
 __version__: str = _core.__version__
@@ -48,6 +49,8 @@ __all__ = [
     "MultinomialNB",
     "Normalizer",
     "NotFittedError",
+    "StanceClassifier",
+    "StancePairFeatures",
     "TextVectorizer",
     "TopicClassifier",
     "__version__",

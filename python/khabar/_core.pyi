@@ -13,9 +13,12 @@ __all__ = [
     "GazetteerCore",
     "HashingVectorizerCore",
     "LinearModelCore",
+    "MlpCore",
     "ModelFormatError",
     "NaiveBayesCore",
     "NormalizerCore",
+    "PairFeaturesCore",
+    "StanceBundleCore",
     "TextPipelineCore",
     "TextVectorizerCore",
     "__version__",
@@ -194,3 +197,78 @@ class GazetteerCore:
     def find_batch(
         self, texts: list[Any], n_jobs: int | None = None
     ) -> list[list[tuple[int, int, str, str]]]: ...
+
+@final
+class PairFeaturesCore:
+    @staticmethod
+    def fit(
+        headlines: list[Any],
+        bodies: list[Any],
+        normalizer: Mapping[str, bool | None] | None = None,
+        gazetteer: list[str] | None = None,
+        n_jobs: int | None = None,
+    ) -> PairFeaturesCore: ...
+    def transform(
+        self, headlines: list[Any], bodies: list[Any], n_jobs: int | None = None
+    ) -> npt.NDArray[np.float32]: ...
+    def diff_texts(
+        self, headlines: list[Any], bodies: list[Any], n_jobs: int | None = None
+    ) -> tuple[list[str], list[str]]: ...
+    @staticmethod
+    def feature_names() -> list[str]: ...
+    @property
+    def n_idf_terms(self) -> int: ...
+    def to_bytes(self, metadata: str = ...) -> bytes: ...
+
+@final
+class MlpCore:
+    @staticmethod
+    def fit(
+        x: tuple[Any, Any, Any, int],
+        y: npt.NDArray[np.int64],
+        sample_weight: npt.NDArray[np.float64],
+        n_classes: int,
+        hidden: int = 100,
+        alpha: float = 1e-4,
+        learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        max_iter: int = 50,
+        dropout: float = 0.2,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        tol: float = 1e-4,
+        seed: int = 0,
+    ) -> MlpCore: ...
+    def predict_proba(self, x: tuple[Any, Any, Any, int]) -> npt.NDArray[np.float32]: ...
+    @property
+    def n_features(self) -> int: ...
+    @property
+    def n_classes(self) -> int: ...
+    @property
+    def n_iter(self) -> int: ...
+    @property
+    def loss_curve(self) -> list[float]: ...
+    @property
+    def validation_curve(self) -> list[float]: ...
+    def to_bytes(self, metadata: str = ...) -> bytes: ...
+
+@final
+class StanceBundleCore:
+    def __new__(
+        cls,
+        pairs: PairFeaturesCore | None,
+        vectorizers: list[tuple[str, TextVectorizerCore]],
+        mean: list[float],
+        scale: list[float],
+        model: MlpCore | LinearModelCore,
+    ) -> StanceBundleCore: ...
+    def parts(
+        self,
+    ) -> tuple[
+        PairFeaturesCore | None,
+        list[tuple[str, TextVectorizerCore]],
+        list[float],
+        list[float],
+        MlpCore | LinearModelCore,
+    ]: ...
+    def to_bytes(self, metadata: str = ...) -> bytes: ...

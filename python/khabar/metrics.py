@@ -75,3 +75,66 @@ def entity_scores(
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     out["micro"] = _prf(*total)
     return out
+
+
+RELATED = ("agree", "disagree", "discuss")
+
+
+def fnc_score(y_true: Sequence[str], y_pred: Sequence[str], *, percent: bool = True) -> float:
+    """The FNC-1 weighted score: +0.25 for a correct related/unrelated
+    decision, and +0.75 more for the correct label when the gold label is
+    agree, disagree or discuss. Returned as a percentage of the best
+    possible score (``percent=False``: the raw score).
+
+    >>> round(fnc_score(["agree", "unrelated", "discuss"], ["discuss", "unrelated", "discuss"]), 2)
+    66.67
+    """
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}")
+    if not len(y_true):
+        raise ValueError("fnc_score needs at least one pair")
+    score = best = 0.0
+    for t, p in zip(y_true, y_pred, strict=True):
+        related = t in RELATED
+        best += 1.0 if related else 0.25
+        if related == (p in RELATED):
+            score += 0.25
+            if related and t == p:
+                score += 0.75
+    return 100.0 * score / best if percent else score
+
+
+def classification_scores(
+    y_true: Sequence[Any], y_pred: Sequence[Any], labels: Sequence[Any] | None = None
+) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class precision/recall/F1/support and the
+    confusion matrix (rows: true label, columns: predicted, in ``labels``
+    order; default: sorted labels seen in either list).
+
+    >>> s = classification_scores(["a", "b", "b"], ["a", "b", "a"])
+    >>> round(s["macro_f1"], 3), s["confusion"]
+    (0.667, [[1, 0], [1, 1]])
+    """
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}")
+    labs = list(labels) if labels is not None else sorted(set(y_true) | set(y_pred), key=str)
+    index = {lab: i for i, lab in enumerate(labs)}
+    conf = [[0] * len(labs) for _ in labs]
+    for t, p in zip(y_true, y_pred, strict=True):
+        if t not in index or p not in index:
+            raise ValueError(f"label {t if t not in index else p!r} is not in labels {labs}")
+        conf[index[t]][index[p]] += 1
+    per = {}
+    for lab, i in index.items():
+        tp = conf[i][i]
+        fp = sum(conf[r][i] for r in range(len(labs))) - tp
+        fn = sum(conf[i]) - tp
+        per[lab] = _prf(tp, fp, fn)
+    n = len(y_true)
+    return {
+        "accuracy": sum(conf[i][i] for i in range(len(labs))) / n if n else 0.0,
+        "macro_f1": sum(v["f1"] for v in per.values()) / len(per) if per else 0.0,
+        "per_class": per,
+        "labels": labs,
+        "confusion": conf,
+    }

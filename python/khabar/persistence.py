@@ -29,6 +29,16 @@ class PersistMixin:
         super().__init_subclass__(**kwargs)
         _REGISTRY[cls.__name__] = cls
 
+    #: appended to the "not fitted" error message
+    _fit_hint = "call fit first"
+
+    def _fitted(self) -> Any:
+        """The fitted core, or :class:`NotFittedError`."""
+        core = self.__dict__.get("_core_")
+        if core is None:
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; {self._fit_hint}")
+        return core
+
     def _persist_core(self) -> Any:
         """The Rust object holding the state, or ``None`` when unfitted."""
         return self.__dict__.get("_core_")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _core
-from ._base import NotFittedError, _SkBase, check_n_jobs
+from ._base import _SkBase, check_n_jobs
 from .entities import _user_tsv, builtin_gazetteer_text
 from .metrics import entity_scores
 from .persistence import PersistMixin
@@ -154,6 +154,7 @@ class EntityTagger(PersistMixin, _SkBase):
     """
 
     _core_kind = "EntityTagger"
+    _fit_hint = "call fit(sentences, tags) or use khabar.pretrained.load('ner-ar')"
 
     def __init__(
         self,
@@ -238,15 +239,6 @@ class EntityTagger(PersistMixin, _SkBase):
         )
         self._set_core(core)
         return self
-
-    def _fitted(self) -> Any:
-        core = self.__dict__.get("_core_")
-        if core is None:
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet; call fit(sentences, tags) "
-                "or use khabar.pretrained.load('ner-ar')"
-            )
-        return core
 
     @property
     def tags_(self) -> list[str]:

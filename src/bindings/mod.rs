@@ -9,7 +9,9 @@
 mod convert;
 mod entities;
 mod errors;
+mod mlp;
 mod models;
+mod pairs;
 mod tagger;
 mod text;
 mod vectorizers;
@@ -30,5 +32,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     models::register(m)?;
     entities::register(m)?;
     tagger::register(m)?;
+    pairs::register(m)?;
+    mlp::register(m)?;
     Ok(())
 }

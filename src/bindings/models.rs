@@ -125,6 +125,11 @@ impl PyLinearModel {
         }
     }
 
+    /// A copy of the current model (for bundling).
+    pub(crate) fn snapshot(&self) -> PyResult<LinearModel> {
+        Ok(self.read()?.clone())
+    }
+
     fn read(&self) -> PyResult<std::sync::RwLockReadGuard<'_, LinearModel>> {
         self.inner
             .read()

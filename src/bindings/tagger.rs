@@ -10,7 +10,7 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 use super::convert::extract_docs;
 use super::errors::guard;
 use super::text::normalizer_config;
-use crate::features::entities::{parse_tsv, Gazetteer};
+use crate::features::entities::Gazetteer;
 use crate::features::token_features::{TokenFeaturizer, WordClusters};
 use crate::io::{self, Model, ModelFile};
 use crate::model::tagger::{EntityTagger, TagScratch, TaggerConfig};
@@ -59,15 +59,10 @@ impl PyEntityTagger {
         let tags = extract_sentences(tags, "tags")?;
         let inner = py.detach(|| {
             guard(|| {
-                let compile = |sources: Option<Vec<String>>| -> crate::Result<Option<Gazetteer>> {
-                    let Some(sources) = sources else {
-                        return Ok(None);
-                    };
-                    let mut entries = Vec::new();
-                    for s in &sources {
-                        entries.extend(parse_tsv(s)?);
-                    }
-                    Ok(Some(Gazetteer::new(entries, cfg)?))
+                let compile = |sources: Option<Vec<String>>| {
+                    sources
+                        .map(|s| Gazetteer::from_tsv_sources(&s, cfg))
+                        .transpose()
                 };
                 let clusters = clusters
                     .map(|(words, levels, ids)| WordClusters::new(words, levels, ids))

@@ -337,6 +337,20 @@ fn load_bytes<'py>(
             },
         )?
         .into_any(),
+        Model::Mlp(m) => {
+            guard(|| m.validate())?;
+            Bound::new(py, super::mlp::PyMlp { inner: *m })?.into_any()
+        }
+        Model::StanceBundle(mut b) => {
+            guard(|| b.validate())?;
+            for (_, v) in b.vectorizers.iter_mut() {
+                v.restore();
+            }
+            Bound::new(py, super::pairs::PyStanceBundle { inner: *b })?.into_any()
+        }
+        Model::PairFeatures(m) => {
+            Bound::new(py, super::pairs::PyPairFeatures { inner: *m })?.into_any()
+        }
     };
     Ok((kind, obj, file.metadata, file.khabar_version))
 }

@@ -241,6 +241,16 @@ impl Gazetteer {
         })
     }
 
+    /// Compile TSV sources (see [`parse_tsv`]); earlier sources win a
+    /// name claimed twice.
+    pub fn from_tsv_sources(sources: &[String], normalizer: NormalizerConfig) -> Result<Self> {
+        let mut entries = Vec::new();
+        for s in sources {
+            entries.extend(parse_tsv(s)?);
+        }
+        Gazetteer::new(entries, normalizer)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

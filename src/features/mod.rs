@@ -6,6 +6,7 @@ pub mod entities;
 pub mod hashing;
 pub mod interner;
 pub mod ngrams;
+pub mod pairs;
 pub mod tfidf;
 pub mod token_features;
 pub mod vectorizer;

@@ -11,6 +11,7 @@ pub mod calibration;
 pub mod lbfgs;
 pub mod linear;
 pub mod loss;
+pub mod mlp;
 pub mod naive_bayes;
 pub mod sgd;
 pub mod sparse;

@@ -1,0 +1,472 @@
+"""Stance: does a body agree with, disagree with, discuss, or ignore a
+headline or claim (FNC-1 style), or is a text for or against a target
+(Mawqif style)?
+
+Input is pairs ``(headline_or_claim, body)``: a list of 2-tuples, an
+``(n, 2)`` array, or a two-column DataFrame.
+
+>>> import khabar as kb
+>>> heads = ["بومبيو يهدد بإغلاق السفارة", "الحكومة ترفع أسعار الوقود", "الرئيس يزور باريس"]
+>>> other = ["فاز الفريق بالمباراة أمس", "أمطار غزيرة في الشمال", "افتتاح معرض للكتاب"]
+>>> pairs, y = [], []
+>>> for h, o in zip(heads, other):
+...     pairs += [(h, "نفى مسؤول أن " + h), (h, "أكد مسؤول أن " + h), (h, o)]
+...     y += ["disagree", "agree", "unrelated"]
+>>> clf = kb.StanceClassifier(max_iter=30, validation_fraction=0.0).fit(pairs * 5, y * 5)
+>>> clf.predict([("الكاظمي يزور واشنطن", "نفى مكتب الكاظمي أنه يزور واشنطن"),
+...              ("الكاظمي يزور واشنطن", "أكد مكتب الكاظمي أنه يزور واشنطن"),
+...              ("الكاظمي يزور واشنطن", "ارتفاع درجات الحرارة في الصيف")]).tolist()
+['disagree', 'agree', 'unrelated']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _core
+from ._base import _SkBase, _SkTransformerMixin, check_n_jobs
+from ._classif import encode_labels, labels_from_json, labels_to_json, sample_weights
+from .entities import builtin_gazetteer_text
+from .feature_extraction import TextVectorizer
+from .linear_model import LinearClassifier
+from .persistence import PersistMixin
+from .preprocessing import _normalizer_config
+
+_BLOCKS = ("headline", "body", "body_minus_headline", "headline_minus_body")
+#: every term block; ``body_chars`` (character 2-5-grams of the body) is opt-in
+_ALL_BLOCKS = (*_BLOCKS, "body_chars")
+
+
+def as_pairs(X: Any, name: str = "X") -> tuple[list[Any], list[Any]]:
+    """``(headlines, bodies)`` from 2-tuples, an ``(n, 2)`` array or a
+    two-column DataFrame; errors name the row."""
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be pairs (headline, body), not a single {type(X).__name__}")
+    if hasattr(X, "iloc") and hasattr(X, "columns"):  # DataFrame
+        if X.shape[1] != 2:
+            raise ValueError(f"{name} must have 2 columns (headline, body), got {X.shape[1]}")
+        return list(X.iloc[:, 0]), list(X.iloc[:, 1])
+    if isinstance(X, np.ndarray):
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"{name} must have shape (n, 2), got {X.shape}")
+        return X[:, 0].tolist(), X[:, 1].tolist()
+    heads: list[Any] = []
+    bodies: list[Any] = []
+    try:
+        rows = list(X)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of (headline, body) pairs") from None
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) != 2:
+            raise ValueError(
+                f"{name}[{i}] must be a (headline, body) pair, got {type(row).__name__}"
+                + (f" of length {len(row)}" if hasattr(row, "__len__") else "")
+            )
+        heads.append(row[0])
+        bodies.append(row[1])
+    return heads, bodies
+
+
+def _gazetteer(entities: bool) -> list[str] | None:
+    return [builtin_gazetteer_text()] if entities else None
+
+
+class StancePairFeatures(PersistMixin, _SkTransformerMixin, _SkBase):
+    """Dense features of how a body relates to its headline or claim.
+
+    Word and stem overlap, headline n-gram (1-4) and character 4-gram hits
+    in the whole body, its first 255 characters and its first sentence,
+    TF-IDF cosine with the body and with its best-matching sentences (IDF
+    fitted on the training texts), shared PER/LOC/ORG entities and numbers,
+    refuting / hedging / reporting / negation cue counts (built-in Arabic and
+    English lexicons), question marks, quotes and lengths — computed in
+    Rust, in parallel, each distinct body once. See
+    :meth:`get_feature_names_out`.
+
+    Parameters
+    ----------
+    entities : bool, default True
+        Entity-overlap features from the built-in gazetteer.
+    normalizer : as elsewhere in khabar, default "arabic"
+    n_jobs : int or None
+    """
+
+    _core_kind = "PairFeatures"
+
+    def __init__(
+        self, *, entities: bool = True, normalizer: Any = "arabic", n_jobs: int | None = None
+    ) -> None:
+        self.entities = entities
+        self.normalizer = normalizer
+        self.n_jobs = n_jobs
+
+    def fit(self, X: Any, y: Any = None) -> StancePairFeatures:
+        """Fit IDF on the distinct headlines and bodies of ``X``."""
+        heads, bodies = as_pairs(X)
+        if not heads:
+            raise ValueError("cannot fit on 0 pairs")
+        core = _core.PairFeaturesCore.fit(
+            heads,
+            bodies,
+            _normalizer_config(self.normalizer),
+            _gazetteer(bool(self.entities)),
+            check_n_jobs(self.n_jobs),
+        )
+        self._set_core(core)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Features, shape ``(n_pairs, n_features)``, float32."""
+        heads, bodies = as_pairs(X)
+        return self._fitted().transform(heads, bodies, check_n_jobs(self.n_jobs))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(_core.PairFeaturesCore.feature_names(), dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class StanceClassifier(PersistMixin, _SkBase):
+    """Stance of a body towards a headline, claim or target.
+
+    Features: :class:`StancePairFeatures` (standardised) plus TF-IDF term
+    vectors of the headline, the body, the body's words absent from the
+    headline and the headline's absent from the body. Model: a one-hidden-
+    layer MLP trained in Rust (sparse input layer, ReLU, dropout, L2, Adam,
+    early stopping on a held-out fraction, class weights; deterministic for a
+    given ``random_state``), or ``model="linear"`` for
+    :class:`LinearClassifier` (logistic regression).
+
+    Parameters
+    ----------
+    model : {"mlp", "linear"}, default "mlp"
+    hidden_layer_size : int, default 100
+    alpha : float, default 1e-4
+        L2 penalty of the MLP (for ``"linear"``: ``C = 1 / (alpha * n)``
+        is not used; set ``C``).
+    C : float, default 1.0
+        Inverse regularisation of the linear model.
+    learning_rate : float, default 1e-3
+        Adam step size.
+    batch_size : int, default 64
+    max_iter : int, default 15
+        Passes (epochs) over the pairs for the MLP (the maximum, with early
+        stopping).
+    dropout : float, default 0.3
+        Dropout on the hidden layer during training.
+    validation_fraction : float, default 0.0
+        Held out for early stopping on weighted (balanced, under balanced
+        class weights) accuracy; 0 trains for ``max_iter`` passes. The
+        defaults were chosen on our validation splits (see
+        ``scripts/eval_stance.py``): a fixed 15 passes beat early stopping
+        on average over the four stance sets.
+    n_iter_no_change : int, default 5
+    refit : bool, default True
+        After early stopping picked the number of epochs, train again on
+        all pairs for that many epochs.
+    class_weight : None, "balanced" or dict, default "balanced"
+    max_features : int, default 20000
+        Vocabulary size of each term block.
+    pair_features : bool, default True
+    term_blocks : tuple of str
+        Which term blocks to use, among ``"headline"``, ``"body"``,
+        ``"body_minus_headline"``, ``"headline_minus_body"`` (default: all).
+    entities : bool, default True
+        Entity-overlap features.
+    normalizer : as elsewhere in khabar, default "arabic"
+    random_state : int, default 0
+    n_jobs : int or None
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    n_iter_ : int
+        Epochs run (MLP).
+    loss_curve_, validation_curve_ : list of float
+        Training and held-out loss per epoch (MLP).
+    """
+
+    _core_kind = "StanceBundle"
+
+    def __init__(
+        self,
+        *,
+        model: str = "mlp",
+        hidden_layer_size: int = 100,
+        alpha: float = 1e-4,
+        C: float = 1.0,
+        learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        max_iter: int = 15,
+        dropout: float = 0.3,
+        validation_fraction: float = 0.0,
+        n_iter_no_change: int = 5,
+        refit: bool = True,
+        class_weight: Any = "balanced",
+        max_features: int = 20000,
+        pair_features: bool = True,
+        term_blocks: tuple[str, ...] = _BLOCKS,
+        entities: bool = True,
+        normalizer: Any = "arabic",
+        random_state: int = 0,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.model = model
+        self.hidden_layer_size = hidden_layer_size
+        self.alpha = alpha
+        self.C = C
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.dropout = dropout
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.refit = refit
+        self.class_weight = class_weight
+        self.max_features = max_features
+        self.pair_features = pair_features
+        self.term_blocks = term_blocks
+        self.entities = entities
+        self.normalizer = normalizer
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- parameters ------------------------------------------------------------
+    def _check_params(self) -> None:
+        if self.model not in ("mlp", "linear"):
+            raise ValueError(f"model must be 'mlp' or 'linear', got {self.model!r}")
+        blocks = tuple(self.term_blocks)
+        bad = [b for b in blocks if b not in _ALL_BLOCKS]
+        if bad:
+            raise ValueError(f"unknown term_blocks {bad}; use some of {_ALL_BLOCKS}")
+        if not blocks and not self.pair_features:
+            raise ValueError("no features: enable pair_features or some term_blocks")
+        for name in ("hidden_layer_size", "batch_size", "max_iter", "max_features"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        for name, lo, hi in (("dropout", 0, 1), ("validation_fraction", 0, 1)):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not lo <= v < hi:
+                raise ValueError(f"{name} must be in [{lo}, {hi}), got {v!r}")
+        for name in ("alpha", "learning_rate", "C"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+                raise ValueError(f"{name} must be a positive number, got {v!r}")
+
+    def _vectorizer(self, block: str) -> TextVectorizer:
+        ngrams = (1, 2) if block == "headline" else (1, 1)
+        return TextVectorizer(
+            analyzer="char_wb" if block == "body_chars" else "word",
+            ngram_range=(2, 5) if block == "body_chars" else ngrams,
+            normalizer=self.normalizer,
+            sublinear_tf=True,
+            max_features=int(self.max_features),
+            dtype=np.float32,
+            n_jobs=self.n_jobs,
+        )
+
+    def _linear(self) -> LinearClassifier:
+        # the dense, standardised pair features converge slowly under L-BFGS
+        return LinearClassifier(
+            "log", C=self.C, class_weight=self.class_weight, max_iter=500, n_jobs=self.n_jobs
+        )
+
+    # -- features --------------------------------------------------------------
+    def _texts(self, heads: list[Any], bodies: list[Any], pf: Any) -> dict[str, list[Any]]:
+        texts: dict[str, list[Any]] = {"headline": heads, "body": bodies, "body_chars": bodies}
+        if any("_minus_" in b for b in self.term_blocks):
+            body_only, head_only = pf.diff_texts(heads, bodies, check_n_jobs(self.n_jobs))
+            texts["body_minus_headline"] = body_only
+            texts["headline_minus_body"] = head_only
+        return texts
+
+    def _design(self, heads: list[Any], bodies: list[Any], fit: bool) -> sp.csr_matrix:
+        n_jobs = check_n_jobs(self.n_jobs)
+        if fit:
+            self._pf_core = _core.PairFeaturesCore.fit(
+                heads,
+                bodies,
+                _normalizer_config(self.normalizer),
+                _gazetteer(self.entities),
+                n_jobs,
+            )
+        pf = self._pf_core
+        blocks: list[Any] = []
+        if self.pair_features:
+            P = np.asarray(pf.transform(heads, bodies, n_jobs), dtype=np.float32)
+            if fit:
+                self._mean = P.mean(axis=0)
+                self._scale = P.std(axis=0) + 1e-6
+            blocks.append(sp.csr_matrix((P - self._mean) / self._scale))
+        texts = self._texts(heads, bodies, pf)
+        if fit:
+            self._vecs = {}
+        for b in _ALL_BLOCKS:
+            if b not in self.term_blocks:
+                continue
+            if fit:
+                vec = self._vectorizer(b)
+                try:
+                    blocks.append(vec.fit_transform(texts[b]))
+                except ValueError:
+                    # every text empty (e.g. no headline word ever missing from
+                    # its body): the block adds nothing, so leave it out
+                    continue
+                self._vecs[b] = vec
+            elif b in self._vecs:
+                blocks.append(self._vecs[b].transform(texts[b]))
+        X = sp.hstack(blocks, format="csr", dtype=np.float32)
+        X.indices = X.indices.astype(np.int32)
+        return X
+
+    @staticmethod
+    def _csr_args(X: sp.csr_matrix) -> tuple[Any, Any, Any, int]:
+        return (
+            np.ascontiguousarray(X.data, dtype=np.float32),
+            np.ascontiguousarray(X.indices, dtype=np.int32),
+            np.ascontiguousarray(X.indptr, dtype=np.int64),
+            X.shape[1],
+        )
+
+    # -- fitting -------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> StanceClassifier:
+        """Fit on pairs ``X`` and their stance labels ``y``."""
+        self._check_params()
+        heads, bodies = as_pairs(X)
+        if not heads:
+            raise ValueError("cannot fit on 0 pairs")
+        classes, codes, multilabel = encode_labels(y, len(heads))
+        if multilabel:
+            raise ValueError("StanceClassifier takes one label per pair")
+        if len(classes) < 2:
+            raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs 2")
+        Xm = self._design(heads, bodies, fit=True)
+        if self.model == "linear":
+            lin = self._linear().fit(Xm, classes[codes], sample_weight=sample_weight)
+            model_core = lin._core_
+        else:
+            sw = sample_weights(sample_weight, self.class_weight, classes, codes, False, len(heads))
+            args = (
+                self._csr_args(Xm),
+                np.asarray(codes, dtype=np.int64),
+                np.asarray(sw, dtype=np.float64),
+                len(classes),
+            )
+
+            def mlp(max_iter: int, validation_fraction: float) -> Any:
+                return _core.MlpCore.fit(
+                    *args,
+                    hidden=int(self.hidden_layer_size),
+                    alpha=float(self.alpha),
+                    learning_rate=float(self.learning_rate),
+                    batch_size=int(self.batch_size),
+                    max_iter=max_iter,
+                    dropout=float(self.dropout),
+                    validation_fraction=validation_fraction,
+                    n_iter_no_change=int(self.n_iter_no_change),
+                    seed=int(self.random_state),
+                )
+
+            model_core = mlp(int(self.max_iter), float(self.validation_fraction))
+            if self.refit and self.validation_fraction > 0:
+                # the held-out rows chose the number of epochs; now train on
+                # every row for that many (small stance sets cannot spare 10%)
+                curve = list(model_core.validation_curve)
+                best = int(np.argmax(curve)) + 1 if curve else int(self.max_iter)
+                self._early_stopping_curve = curve
+                model_core = mlp(best, 0.0)
+        self.classes_ = classes
+        self._bundle(model_core)
+        return self
+
+    def _bundle(self, model_core: Any) -> None:
+        vecs = [(b, vec._core_) for b, vec in self._vecs.items()]
+        mean = self._mean.tolist() if self.pair_features else []
+        scale = self._scale.tolist() if self.pair_features else []
+        self._core_ = _core.StanceBundleCore(self._pf_core, vecs, mean, scale, model_core)
+        self._model_core = model_core
+
+    def _set_core(self, core: Any) -> None:
+        self._core_ = core
+        pf, vecs, mean, scale, model_core = core.parts()
+        self._pf_core = pf
+        self._vecs = {}
+        for b, v in vecs:
+            if b not in _ALL_BLOCKS:
+                raise ValueError(f"unknown term block {b!r} in the model")
+            vec = self._vectorizer(b)
+            vec._set_core(v)
+            self._vecs[b] = vec
+        self._mean = np.asarray(mean, dtype=np.float32)
+        self._scale = np.asarray(scale, dtype=np.float32)
+        self._model_core = model_core
+
+    def _persist_state(self) -> dict[str, Any] | None:
+        return {"classes": labels_to_json(self.classes_)}
+
+    def _restore_state(self, state: dict[str, Any]) -> None:
+        self.classes_ = labels_from_json(state["classes"])
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.__dict__.get("_core_") is not None
+
+    # -- prediction ----------------------------------------------------------------
+    @property
+    def n_iter_(self) -> int:
+        self._fitted()
+        return int(getattr(self._model_core, "n_iter", 0))
+
+    @property
+    def loss_curve_(self) -> list[float]:
+        self._fitted()
+        return list(getattr(self._model_core, "loss_curve", []))
+
+    @property
+    def validation_curve_(self) -> list[float]:
+        self._fitted()
+        return list(getattr(self._model_core, "validation_curve", []))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities, shape (n_pairs, n_classes), columns in ``classes_`` order."""
+        self._fitted()
+        heads, bodies = as_pairs(X)
+        if not heads:
+            return np.zeros((0, len(self.classes_)))
+        Xm = self._design(heads, bodies, fit=False)
+        if isinstance(self._model_core, _core.MlpCore):
+            return np.asarray(self._model_core.predict_proba(self._csr_args(Xm)), dtype=np.float64)
+        lin = self._linear()
+        lin._set_fitted(self._model_core, self.classes_, False)
+        return lin.predict_proba(Xm)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The stance label of each pair."""
+        proba = self.predict_proba(X)
+        labels: np.ndarray = self.classes_[proba.argmax(axis=1)]
+        return labels
+
+    def score(self, X: Any, y: Any) -> float:
+        """Macro-averaged F1 (the stance tasks' usual metric)."""
+        from .metrics import classification_scores
+
+        pred = self.predict(X)
+        truth = list(y.tolist() if hasattr(y, "tolist") else y)
+        if len(truth) != len(pred):
+            raise ValueError(f"X has {len(pred)} pairs but y has {len(truth)} labels")
+        return float(
+            classification_scores(truth, pred.tolist(), labels=self.classes_.tolist())["macro_f1"]
+        )
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags

@@ -1,0 +1,156 @@
+"""Stance pair features, the stance classifier (MLP and linear), stance
+metrics, and bad input."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import khabar as kb
+import numpy as np
+import pytest
+from khabar.metrics import classification_scores, fnc_score
+
+HEADS = ["بومبيو يهدد بإغلاق السفارة", "الحكومة ترفع أسعار الوقود", "الرئيس يزور باريس"]
+OTHER = ["فاز الفريق بالمباراة أمس", "أمطار غزيرة في الشمال", "افتتاح معرض للكتاب"]
+
+
+def toy() -> tuple[list[tuple[str, str]], list[str]]:
+    pairs, y = [], []
+    for h, o in zip(HEADS, OTHER, strict=True):
+        pairs += [(h, "نفى مسؤول أن " + h), (h, "أكد مسؤول أن " + h), (h, o)]
+        y += ["disagree", "agree", "unrelated"]
+    return pairs * 5, y * 5
+
+
+PROBE = [
+    ("الكاظمي يزور واشنطن", "نفى مكتب الكاظمي أنه يزور واشنطن"),
+    ("الكاظمي يزور واشنطن", "أكد مكتب الكاظمي أنه يزور واشنطن"),
+    ("الكاظمي يزور واشنطن", "ارتفاع درجات الحرارة في الصيف"),
+]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> kb.StanceClassifier:
+    pairs, y = toy()
+    return kb.StanceClassifier().fit(pairs, y)
+
+
+def test_pair_features_measure_overlap_and_cues():
+    pf = kb.StancePairFeatures().fit(PROBE)
+    X = pf.transform(PROBE)
+    names = pf.get_feature_names_out().tolist()
+    assert X.shape == (3, len(names)) and X.dtype == np.float32
+    col = {n: X[:, i] for i, n in enumerate(names)}
+    assert col["word_contain_h_in_b"][0] == 1.0 and col["word_contain_h_in_b"][2] == 0.0
+    assert col["refute_body_per100"][0] > 0 and col["refute_body_per100"][1] == 0
+    assert col["report_body_per100"][1] > 0  # أكد
+    assert col["tfidf_cosine"][2] == 0.0 < col["tfidf_cosine"][0]
+    assert col["entity_headline_in_body"][0] == 1.0  # الكاظمي, واشنطن
+    # same row whatever the batch around it
+    np.testing.assert_array_equal(pf.transform(PROBE[1:2])[0], X[1])
+
+
+def test_classifier_generalises_on_toy_pairs(fitted):
+    assert fitted.classes_.tolist() == ["agree", "disagree", "unrelated"]
+    assert fitted.predict(PROBE).tolist() == ["disagree", "agree", "unrelated"]
+    p = fitted.predict_proba(PROBE)
+    assert p.shape == (3, 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
+    assert fitted.n_iter_ == 15 and len(fitted.loss_curve_) == 15
+    assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
+
+
+def test_linear_model_option_and_input_shapes():
+    pairs, y = toy()
+    clf = kb.StanceClassifier(model="linear").fit(pairs, y)
+    assert clf.predict(PROBE).tolist() == ["disagree", "agree", "unrelated"]
+    arr = np.array(PROBE, dtype=object)
+    assert clf.predict(arr).tolist() == clf.predict(PROBE).tolist()
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(PROBE, columns=["claim", "text"])
+    assert clf.predict(df).tolist() == clf.predict(PROBE).tolist()
+
+
+def test_training_is_deterministic():
+    pairs, y = toy()
+    a = kb.StanceClassifier(max_iter=3).fit(pairs, y).predict_proba(PROBE)
+    b = kb.StanceClassifier(max_iter=3).fit(pairs, y).predict_proba(PROBE)
+    np.testing.assert_array_equal(a, b)
+    c = kb.StanceClassifier(max_iter=3, random_state=5).fit(pairs, y).predict_proba(PROBE)
+    assert not np.array_equal(a, c)
+
+
+def test_early_stopping_refit_uses_the_curve():
+    pairs, y = toy()
+    clf = kb.StanceClassifier(max_iter=8, validation_fraction=0.2, n_iter_no_change=2)
+    clf.fit(pairs, y)
+    curve = clf._early_stopping_curve
+    assert 1 <= len(curve) <= 8
+    assert clf.n_iter_ == int(np.argmax(curve)) + 1  # refit for the best epoch count
+
+
+def test_save_load_and_pickle(fitted, tmp_path: Path):
+    path = tmp_path / "stance.khabar"
+    fitted.save(path)
+    back = kb.load(path)
+    assert isinstance(back, kb.StanceClassifier)
+    np.testing.assert_array_equal(back.predict_proba(PROBE), fitted.predict_proba(PROBE))
+    again = pickle.loads(pickle.dumps(fitted))
+    assert again.predict(PROBE).tolist() == fitted.predict(PROBE).tolist()
+    data = bytearray(fitted.to_bytes())
+    data[-5] ^= 0x01
+    with pytest.raises(kb.ModelFormatError):
+        kb.loads(bytes(data))
+    lin = kb.StanceClassifier(model="linear", term_blocks=("body",)).fit(*toy())
+    back = kb.loads(lin.to_bytes())
+    np.testing.assert_allclose(back.predict_proba(PROBE), lin.predict_proba(PROBE))
+
+
+@pytest.mark.parametrize(
+    ("X", "exc", "match"),
+    [
+        ("a headline", TypeError, "pairs"),
+        ([("only one",)], ValueError, r"X\[0\] must be a \(headline, body\) pair"),
+        ([("h", "b", "c")], ValueError, "length 3"),
+        ([("h", None)], TypeError, r"bodies\[0\] is NoneType"),
+        ([(b"h", "b")], TypeError, "decode bytes"),
+        ([("h", "\ud800")], ValueError, "surrogate"),
+        (np.array([["a", "b", "c"]]), ValueError, r"shape \(n, 2\)"),
+    ],
+)
+def test_bad_pairs_are_named(fitted, X, exc, match):
+    with pytest.raises(exc, match=match):
+        fitted.predict(X)
+
+
+def test_bad_fit_input_and_params():
+    pairs, y = toy()
+    with pytest.raises(ValueError, match="0 pairs"):
+        kb.StanceClassifier().fit([], [])
+    with pytest.raises(ValueError, match="single class"):
+        kb.StanceClassifier().fit(pairs, ["agree"] * len(pairs))
+    with pytest.raises(ValueError):
+        kb.StanceClassifier().fit(pairs, y[:-1])
+    with pytest.raises(ValueError, match="model"):
+        kb.StanceClassifier(model="svm").fit(pairs, y)
+    with pytest.raises(ValueError, match="term_blocks"):
+        kb.StanceClassifier(term_blocks=("title",)).fit(pairs, y)
+    with pytest.raises(ValueError, match="dropout"):
+        kb.StanceClassifier(dropout=1.5).fit(pairs, y)
+    with pytest.raises(kb.NotFittedError):
+        kb.StanceClassifier().predict(PROBE)
+
+
+def test_stance_metrics():
+    gold = ["agree", "disagree", "discuss", "unrelated", "unrelated"]
+    assert fnc_score(gold, gold) == 100.0
+    # related/unrelated right but the related label wrong: 0.25 of 1.0
+    assert fnc_score(["agree"], ["discuss"]) == 25.0
+    assert fnc_score(["agree"], ["unrelated"]) == 0.0
+    s = classification_scores(gold, ["agree", "agree", "discuss", "unrelated", "discuss"])
+    assert s["labels"] == ["agree", "disagree", "discuss", "unrelated"]
+    assert s["confusion"][1] == [1, 0, 0, 0]
+    assert s["per_class"]["unrelated"]["recall"] == 0.5
+    with pytest.raises(ValueError, match="labels"):
+        fnc_score(["agree"], [])
