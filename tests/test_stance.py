@@ -154,3 +154,16 @@ def test_stance_metrics():
     assert s["per_class"]["unrelated"]["recall"] == 0.5
     with pytest.raises(ValueError, match="labels"):
         fnc_score(["agree"], [])
+
+
+def test_opt_in_blocks_top_sentences_and_chars():
+    pairs, y = toy()
+    long_body = "الطقس حار اليوم. نفى مسؤول أن الكاظمي يزور واشنطن. افتتح معرض للكتاب."
+    pf = kb.StancePairFeatures().fit(pairs)
+    _, top = pf._fitted().transform_with_sentences(["الكاظمي يزور واشنطن"], [long_body], 1)
+    assert top == ["نفي مسؤول الكاظمي يزور واشنطن"]  # best sentence, normalised (ى -> ي)
+    blocks = ("headline", "body_top_sentences", "body_chars")
+    clf = kb.StanceClassifier(term_blocks=blocks).fit(pairs, y)
+    assert set(clf._vecs) == {"headline", "body_top_sentences", "body_chars"}
+    back = kb.loads(clf.to_bytes())
+    np.testing.assert_array_equal(back.predict_proba(PROBE), clf.predict_proba(PROBE))

@@ -211,6 +211,9 @@ class PairFeaturesCore:
     def transform(
         self, headlines: list[Any], bodies: list[Any], n_jobs: int | None = None
     ) -> npt.NDArray[np.float32]: ...
+    def transform_with_sentences(
+        self, headlines: list[Any], bodies: list[Any], k: int, n_jobs: int | None = None
+    ) -> tuple[npt.NDArray[np.float32], list[str]]: ...
     def diff_texts(
         self, headlines: list[Any], bodies: list[Any], n_jobs: int | None = None
     ) -> tuple[list[str], list[str]]: ...

@@ -36,8 +36,11 @@ from .persistence import PersistMixin
 from .preprocessing import _normalizer_config
 
 _BLOCKS = ("headline", "body", "body_minus_headline", "headline_minus_body")
-#: every term block; ``body_chars`` (character 2-5-grams of the body) is opt-in
-_ALL_BLOCKS = (*_BLOCKS, "body_chars")
+#: every term block; opt-in: ``body_chars`` (character 2-5-grams of the
+#: body) and ``body_top_sentences`` (words of the 3 body sentences most
+#: similar to the headline)
+_ALL_BLOCKS = (*_BLOCKS, "body_chars", "body_top_sentences")
+_TOP_K = 3
 
 
 def as_pairs(X: Any, name: str = "X") -> tuple[list[Any], list[Any]]:
@@ -177,7 +180,10 @@ class StanceClassifier(PersistMixin, _SkBase):
     pair_features : bool, default True
     term_blocks : tuple of str
         Which term blocks to use, among ``"headline"``, ``"body"``,
-        ``"body_minus_headline"``, ``"headline_minus_body"`` (default: all).
+        ``"body_minus_headline"``, ``"headline_minus_body"`` (the default),
+        and the opt-in ``"body_chars"`` (character 2-5-grams of the body)
+        and ``"body_top_sentences"`` (words of the 3 body sentences most
+        similar to the headline).
     entities : bool, default True
         Entity-overlap features.
     normalizer : as elsewhere in khabar, default "arabic"
@@ -300,13 +306,21 @@ class StanceClassifier(PersistMixin, _SkBase):
             )
         pf = self._pf_core
         blocks: list[Any] = []
+        top: list[str] | None = None
+        if self.pair_features or "body_top_sentences" in self.term_blocks:
+            if "body_top_sentences" in self.term_blocks:
+                P, top = pf.transform_with_sentences(heads, bodies, _TOP_K, n_jobs)
+            else:
+                P = pf.transform(heads, bodies, n_jobs)
+            P = np.asarray(P, dtype=np.float32)
         if self.pair_features:
-            P = np.asarray(pf.transform(heads, bodies, n_jobs), dtype=np.float32)
             if fit:
                 self._mean = P.mean(axis=0)
                 self._scale = P.std(axis=0) + 1e-6
             blocks.append(sp.csr_matrix((P - self._mean) / self._scale))
         texts = self._texts(heads, bodies, pf)
+        if top is not None:
+            texts["body_top_sentences"] = top
         if fit:
             self._vecs = {}
         for b in _ALL_BLOCKS:

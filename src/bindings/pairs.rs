@@ -82,6 +82,31 @@ impl PyPairFeatures {
         out.into_pyarray(py).reshape([n, FEATURE_NAMES.len()])
     }
 
+    /// Features and, per pair, the content words of the body's `k`
+    /// sentences most similar to the headline.
+    #[pyo3(signature = (headlines, bodies, k, n_jobs = None))]
+    fn transform_with_sentences<'py>(
+        &self,
+        py: Python<'py>,
+        headlines: &Bound<'py, PyAny>,
+        bodies: &Bound<'py, PyAny>,
+        k: usize,
+        n_jobs: Option<i64>,
+    ) -> PyResult<(Bound<'py, PyArray2<f32>>, Vec<String>)> {
+        let pairs = pairs_of(headlines, bodies)?;
+        let n = pairs.len();
+        let (out, texts) = py.detach(|| {
+            guard(|| {
+                self.inner
+                    .transform_with(&pairs, k, resolve_n_jobs(n_jobs)?)
+            })
+        })?;
+        Ok((
+            out.into_pyarray(py).reshape([n, FEATURE_NAMES.len()])?,
+            texts,
+        ))
+    }
+
     /// `(body words not in the headline, headline words not in the body)`
     /// per pair, as texts.
     #[pyo3(signature = (headlines, bodies, n_jobs = None))]

@@ -318,8 +318,10 @@ fn combine(a: u64, b: u64) -> u64 {
 /// One analysed text.
 #[derive(Default)]
 struct Analysed {
-    /// Content-token hashes (stop words removed), in order.
+    /// Content-token hashes (stop words removed), in order, and the
+    /// normalised words themselves.
     words: Vec<u64>,
+    word_strs: Vec<String>,
     stems: Vec<u64>,
     /// Sentence index of each content token.
     sentence: Vec<u32>,
@@ -553,6 +555,7 @@ impl PairFeaturizer {
                     }
                     let early = chars_before < FIRST_CHARS;
                     a.words.push(h);
+                    a.word_strs.push(buf.clone());
                     a.stems.push(stem);
                     a.sentence.push(sentence);
                     a.early.push(early);
@@ -678,6 +681,18 @@ impl PairFeaturizer {
         pairs: &[(S, S)],
         threads: usize,
     ) -> Result<Vec<f32>> {
+        Ok(self.transform_with(pairs, 0, threads)?.0)
+    }
+
+    /// [`Self::transform`], plus for each pair the content words of the
+    /// body's `top_k` sentences most similar (TF-IDF cosine) to the
+    /// headline, in body order: where a long article states its stance.
+    pub fn transform_with<S: AsRef<str> + Sync>(
+        &self,
+        pairs: &[(S, S)],
+        top_k: usize,
+        threads: usize,
+    ) -> Result<(Vec<f32>, Vec<String>)> {
         // analyse each distinct body once
         let mut body_id: FxHashMap<&str, usize> = FxHashMap::default();
         let mut bodies: Vec<&str> = Vec::new();
@@ -709,7 +724,7 @@ impl PairFeaturizer {
         .flatten()
         .collect();
         let nf = FEATURE_NAMES.len();
-        let rows: Vec<Vec<f32>> = map_ranges(
+        let rows: Vec<(Vec<f32>, String)> = map_ranges(
             threads,
             pairs.len(),
             transform_parts(threads, pairs.len()),
@@ -717,7 +732,15 @@ impl PairFeaturizer {
                 r.map(|i| {
                     let (body, extra) = &analysed[ids[i]];
                     let head = self.analyse(pairs[i].0.as_ref());
-                    self.pair_row(&head, body, extra)
+                    let (row, mut best) = self.pair_row(&head, body, extra);
+                    best.truncate(top_k);
+                    best.sort_unstable();
+                    let text = best
+                        .iter()
+                        .map(|&s| extra.sentence_text[s].as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    (row, text)
                 })
                 .collect::<Vec<_>>()
             },
@@ -726,14 +749,20 @@ impl PairFeaturizer {
         .flatten()
         .collect();
         let mut out = Vec::with_capacity(rows.len() * nf);
-        for r in rows {
+        let mut texts = Vec::with_capacity(if top_k > 0 { rows.len() } else { 0 });
+        for (r, t) in rows {
             debug_assert_eq!(r.len(), nf);
             out.extend(r);
+            if top_k > 0 {
+                texts.push(t);
+            }
         }
-        Ok(out)
+        Ok((out, texts))
     }
 
-    fn pair_row(&self, h: &Analysed, b: &Analysed, x: &BodyExtra) -> Vec<f32> {
+    /// One pair's features, and the body's content sentences by decreasing
+    /// similarity to the headline.
+    fn pair_row(&self, h: &Analysed, b: &Analysed, x: &BodyExtra) -> (Vec<f32>, Vec<usize>) {
         let mut f = Vec::with_capacity(FEATURE_NAMES.len());
         let hw: FxHashSet<u64> = h.words.iter().copied().collect();
         let hs: FxHashSet<u64> = h.stems.iter().copied().collect();
@@ -852,7 +881,7 @@ impl PairFeaturizer {
         f.push((b.n_tokens as f32).ln_1p());
         f.push((h.n_tokens as f32).ln_1p());
         f.push((b.n_sentences as f32).ln_1p());
-        f
+        (f, sims.into_iter().map(|s| s.1).collect())
     }
 }
 
@@ -865,6 +894,8 @@ struct BodyExtra {
     chargrams: [FxHashSet<u64>; 3],
     tfidf: FxHashMap<u64, f32>,
     sentence_tfidf: Vec<FxHashMap<u64, f32>>,
+    /// The content words of each sentence with content words, joined.
+    sentence_text: Vec<String>,
     /// Start index into `all` of each sentence (plus the end).
     sentence_starts: Vec<usize>,
 }
@@ -896,11 +927,13 @@ impl BodyExtra {
                 .collect(),
         ];
         let mut sentence_tfidf = Vec::new();
+        let mut sentence_text = Vec::new();
         let mut start = 0;
         while start < a.words.len() {
             let s = a.sentence[start];
             let end = start + a.sentence[start..].iter().take_while(|&&x| x == s).count();
             sentence_tfidf.push(p.tfidf(a.words[start..end].iter().copied()));
+            sentence_text.push(a.word_strs[start..end].join(" "));
             start = end;
         }
         let sentence_starts: Vec<usize> = (0..=a.n_sentences as usize)
@@ -913,6 +946,7 @@ impl BodyExtra {
             chargrams,
             tfidf: p.tfidf(a.words.iter().copied()),
             sentence_tfidf,
+            sentence_text,
             sentence_starts,
         }
     }
@@ -1006,6 +1040,8 @@ mod tests {
         assert_eq!(out[1], 1.0); // contain_h_in_b of the first pair
         assert_eq!(out[nf + 1], 0.0);
         let one = p.transform(&pairs[1..2], 1).unwrap();
+        let (_, top) = p.transform_with(&pairs, 1, 2).unwrap();
+        assert_eq!(top, ["b c d", "b c d", "z"]);
         let (body_only, head_only) = p.diff_texts(&pairs, 2).unwrap();
         assert_eq!(body_only, ["d", "b c d", "z"]);
         assert_eq!(head_only, ["", "x y", "b c"]);
