@@ -5,6 +5,9 @@ twice and compares).
 
 Models:
 
+* ``topic-ar`` — :class:`khabar.TopicClassifier` (default settings) on the
+  ``train`` split of ant_corpus (title + newline + text);
+* ``topic-en`` — the same on bbc_news ``train``;
 * ``ner-ar`` — :class:`khabar.EntityTagger` on all of CLEANANERCorp
   ``train.clean.conll`` (PERS renamed PER) with the settings of
   ``scripts/eval_ner.py`` (chosen on its dev split: the last 10% of
@@ -19,7 +22,9 @@ Models:
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import json
 import os
 import sys
 import time
@@ -42,7 +47,24 @@ def train_ner_ar(data: Path) -> bytes:
     return tagger.to_bytes()
 
 
-MODELS = {"ner-ar": train_ner_ar}
+def _topic(data: Path, name: str) -> bytes:
+    texts, labels = [], []
+    with gzip.open(data / name / "train.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            title = row.get("title")
+            texts.append(f"{title}\n{row['text']}" if title else row["text"])
+            labels.append(row["label"])
+    clf = kb.TopicClassifier(n_jobs=1).fit(texts, labels)
+    clf.set_params(n_jobs=None)  # recorded in the file: use all cores when predicting
+    return clf.to_bytes()
+
+
+MODELS = {
+    "ner-ar": train_ner_ar,
+    "topic-ar": lambda data: _topic(data, "ant_corpus"),
+    "topic-en": lambda data: _topic(data, "bbc_news"),
+}
 
 
 def main() -> int:

@@ -24,6 +24,9 @@ def test_demo_runs_on_the_bundled_sample():
     # entities grouped by type, with canonical names
     per = next(line for line in r.stdout.splitlines() if line.strip().startswith("PER"))
     assert "مايك بومبيو" in per and "مصطفى الكاظمي" in per
+    # the bundled topic model classifies the article (a US-Iraq diplomacy story)
+    topic = next(line for line in r.stdout.splitlines() if line.startswith("topic"))
+    assert topic.split(": ", 1)[1].startswith("internationalNews")
 
 
 def test_version_flag():

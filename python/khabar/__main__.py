@@ -1,8 +1,9 @@
 """Command line: ``khabar`` / ``python -m khabar``.
 
 For now one job: ``khabar demo`` (also the default) shows what khabar does
-to the bundled sample article — normalise, tokenise and vectorise it.
-Classification subcommands arrive with the classifier issues.
+to the bundled sample article: its topic from the bundled ``topic-ar``
+model, normalisation, tokens, n-gram features and entities. The other
+subcommands (predict, entities, train, evaluate, info) are not built yet.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from . import (
     __version__,
     entities,
     normalize,
+    pretrained,
     sample_article,
     tokenize,
 )
@@ -30,6 +32,13 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"khabar {__version__} — demo on the bundled sample article\n", file=out)
     print(f"headline : {art.headline}", file=out)
     print(f"body     : {len(art.body)} characters\n", file=out)
+    t0 = time.perf_counter()
+    topic = pretrained.load("topic-ar")
+    proba = topic.predict_proba([text])[0]
+    dt = (time.perf_counter() - t0) * 1e3
+    ranked = sorted(zip(proba, topic.classes_.tolist(), strict=True), reverse=True)[:3]
+    shown = ", ".join(f"{label} {p:.2f}" for p, label in ranked)
+    print(f"topic (bundled topic-ar, load + predict {dt:.0f} ms): {shown}\n", file=out)
     norm = normalize(text)
     print("normalised (first 160 chars):", file=out)
     print("  " + norm[:160] + " …\n", file=out)

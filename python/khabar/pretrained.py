@@ -1,8 +1,10 @@
 """Pretrained models shipped inside the package (offline, no download).
 
 >>> import khabar as kb
->>> "ner-ar" in kb.pretrained.list()
-True
+>>> kb.pretrained.list()
+['ner-ar', 'topic-ar', 'topic-en']
+>>> kb.pretrained.load("topic-ar").predict(["فاز الفريق بالمباراة النهائية للدوري"]).tolist()
+['sport']
 >>> tagger = kb.pretrained.load("ner-ar")
 >>> tagger.predict([["قال", "الرئيس", "الفرنسي", "إيمانويل", "ماكرون", "في", "باريس"]])[0]
 ['O', 'O', 'B-MISC', 'B-PER', 'I-PER', 'O', 'B-LOC']
@@ -23,6 +25,16 @@ from .persistence import loads
 
 #: name -> (file in khabar/models, class name, one-line description)
 _MODELS: dict[str, tuple[str, str, str]] = {
+    "topic-ar": (
+        "topic-ar.khabar",
+        "TopicClassifier",
+        "Arabic news topic (9 ANT corpus categories); Apache-2.0 data, citation requested",
+    ),
+    "topic-en": (
+        "topic-en.khabar",
+        "TopicClassifier",
+        "English news topic (5 BBC News categories); BBC-owned articles, research use",
+    ),
     "ner-ar": (
         "ner-ar.khabar",
         "EntityTagger",
