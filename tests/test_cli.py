@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+
+import pytest
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -56,3 +59,114 @@ def test_unknown_command_is_a_usage_error():
     assert r.returncode == 2
     assert "usage" in r.stderr.lower()
     assert "Traceback" not in r.stderr
+
+
+def _run_in(stdin: str | bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run(
+        [sys.executable, "-m", "khabar", *args], input=data, capture_output=True, timeout=120
+    )
+
+
+def test_predict_plain_text_from_stdin_keeps_order():
+    r = _run_in(
+        "فاز الفريق بالمباراة النهائية للدوري\nارتفعت أسعار النفط\n",
+        "predict",
+        "--model",
+        "topic-ar",
+    )
+    assert r.returncode == 0, r.stderr.decode()
+    rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    assert rows[0]["label"] == "sport" and len(rows) == 2
+    assert abs(sum(rows[0]["proba"].values()) - 1) < 1e-3 and "id" not in rows[0]
+
+
+def test_predict_jsonl_keeps_ids_and_csv_output(tmp_path):
+    path = tmp_path / "in.jsonl"
+    recs = [{"id": i, "body": f"Shares fell sharply on Wall Street {i}"} for i in range(5)]
+    path.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    r = _run_in(b"", "predict", "--model", "topic-en", str(path), "--text-field", "body",
+                "--batch-size", "2")  # fmt: skip
+    assert r.returncode == 0, r.stderr.decode()
+    rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    assert [row["id"] for row in rows] == list(range(5))
+    assert {row["label"] for row in rows} == {"business"}
+    r = _run_in(b"", "predict", "--model", "topic-en", str(path), "--text-field", "body",
+                "--format", "csv")  # fmt: skip
+    lines = r.stdout.decode().splitlines()
+    assert lines[0].startswith("id,label,proba_business") and lines[1].startswith("0,business,")
+
+
+def test_predict_with_a_saved_stance_model_on_csv_pairs(tmp_path):
+    import khabar as kb
+
+    heads = ["بومبيو يهدد بإغلاق السفارة", "الحكومة ترفع أسعار الوقود", "الرئيس يزور باريس"]
+    other = ["فاز الفريق بالمباراة أمس", "أمطار غزيرة في الشمال", "افتتاح معرض للكتاب"]
+    pairs, y = [], []
+    for h, o in zip(heads, other, strict=True):
+        pairs += [(h, "نفى مسؤول أن " + h), (h, o)]
+        y += ["disagree", "unrelated"]
+    model = tmp_path / "stance.khabar"
+    kb.StanceClassifier().fit(pairs * 5, y * 5).save(model)
+    data = tmp_path / "pairs.csv"
+    data.write_text(
+        "id,claim,text\n1,الكاظمي يزور واشنطن,نفى مكتب الكاظمي أنه يزور واشنطن\n"
+        "2,الكاظمي يزور واشنطن,ارتفاع درجات الحرارة في الصيف\n",
+        encoding="utf-8",
+    )
+    r = _run_in(b"", "predict", "--model", str(model), str(data),
+                "--headline-field", "claim", "--body-field", "text")  # fmt: skip
+    assert r.returncode == 0, r.stderr.decode()
+    labels = [json.loads(line)["label"] for line in r.stdout.decode().splitlines()]
+    assert labels == ["disagree", "unrelated"]
+    r = _run_in("a line\n", "predict", "--model", str(model))
+    assert r.returncode == 1 and b"headline/body pairs" in r.stderr
+
+
+def test_entities_and_info():
+    r = _run_in(
+        '{"id": "a", "text": "وصل بومبيو إلى بغداد"}\n', "entities", "--input-format", "jsonl"
+    )
+    assert r.returncode == 0, r.stderr.decode()
+    row = json.loads(r.stdout.decode())
+    assert row["id"] == "a"
+    assert [(e["surface"], e["type"]) for e in row["entities"]] == [
+        ("بومبيو", "PER"),
+        ("بغداد", "LOC"),
+    ]
+    r = _run_in(b"", "info", "ner-ar")
+    out = r.stdout.decode()
+    assert r.returncode == 0 and "EntityTagger" in out and "GPL-3.0" in out
+
+
+@pytest.mark.parametrize(
+    ("stdin", "args", "message"),
+    [
+        (b"\xff\xfe\n", ("predict", "--model", "topic-ar"), "line 1: not valid UTF-8"),
+        (b'{"txt": "x"}\n', ("predict", "--model", "topic-ar", "--input-format", "jsonl"),
+         "line 1: no field 'text'"),
+        (b'{"text": 5}\n', ("entities", "--input-format", "jsonl"), "field 'text' is int"),
+        (b"[1]\n", ("entities", "--input-format", "jsonl"), "expected a JSON object"),
+        (b"x\n", ("predict", "--model", "no-such-model"), "neither a bundled model"),
+        (b"", ("predict", "--model", "topic-ar", "/no/such/file.txt"), "input file not found"),
+        (b"", ("info", "/no/such/model.khabar"), "no bundled model or file"),
+    ],
+)  # fmt: skip
+def test_cli_errors_name_the_place(stdin, args, message):
+    r = _run_in(stdin, *args)
+    assert r.returncode == 1
+    assert message in r.stderr.decode() and b"Traceback" not in r.stderr
+
+
+def test_predict_parquet(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "in.parquet"
+    table = pa.table(
+        {"id": [1, 2], "text": ["The striker scored twice", "Parliament passed the bill"]}
+    )
+    pq.write_table(table, path)
+    r = _run_in(b"", "predict", "--model", "topic-en", str(path))
+    assert r.returncode == 0, r.stderr.decode()
+    rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    assert [(row["id"], row["label"]) for row in rows] == [(1, "sport"), (2, "politics")]

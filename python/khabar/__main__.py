@@ -1,22 +1,33 @@
 """Command line: ``khabar`` / ``python -m khabar``.
 
-For now one job: ``khabar demo`` (also the default) shows what khabar does
-to the bundled sample article: its topic from the bundled ``topic-ar``
-model, normalisation, tokens, n-gram features and entities. The other
-subcommands (predict, entities, train, evaluate, info) are not built yet.
+* ``khabar demo`` (also the default): the bundled sample article's topic
+  (bundled ``topic-ar``), normalisation, tokens, n-gram features, entities;
+* ``khabar predict --model NAME|PATH [FILE|-]``: labels and probabilities
+  for plain text (one document per line), JSONL, CSV/TSV or Parquet input,
+  streamed in batches, as JSONL (or CSV) on stdout in input order;
+* ``khabar entities [FILE|-]``: entity mentions per document, as JSONL;
+* ``khabar info MODEL``: what a model file or bundled model holds.
+
+``train`` and ``evaluate`` are not built yet.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from . import (
     HashingVectorizer,
     TextVectorizer,
     __version__,
+    _records,
     entities,
     normalize,
     pretrained,
@@ -82,6 +93,128 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_model(spec: str) -> Any:
+    from . import load
+
+    if spec in pretrained.list():
+        return pretrained.load(spec)
+    path = Path(spec)
+    if not path.is_file():
+        raise _records.InputError(
+            f"--model {spec!r} is neither a bundled model ({', '.join(pretrained.list())}) "
+            "nor a model file"
+        )
+    return load(path)
+
+
+def _inputs(args: argparse.Namespace, pairs: bool) -> Iterator[list[tuple[Any, Any]]]:
+    """Batches of ``(id or None, text or (headline, body))``."""
+    fmt = _records.detect_format(args.input, args.input_format)
+    if pairs and fmt == "text":
+        raise _records.InputError(
+            "a stance model needs headline/body pairs: give JSONL, CSV/TSV or Parquet input "
+            "with --headline-field and --body-field"
+        )
+    text_field = args.text_column or args.text_field
+
+    def items() -> Iterator[tuple[Any, Any]]:
+        for where, rec in _records.records(args.input, fmt):
+            if pairs:
+                x: Any = (
+                    _records.field(where, rec, args.headline_field),
+                    _records.field(where, rec, args.body_field),
+                )
+            else:
+                x = _records.field(where, rec, "text" if fmt == "text" else text_field)
+            yield rec.get("id"), x
+
+    return _records.batched(items(), args.batch_size)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .stance import StanceClassifier
+
+    model = _load_model(args.model)
+    if not hasattr(model, "predict"):
+        kind = type(model).__name__
+        raise _records.InputError(f"{args.model} holds a {kind}, which does not predict")
+    pairs = isinstance(model, StanceClassifier)
+    classes = [str(c) for c in model.classes_]
+    out = sys.stdout
+    writer = None
+    if args.format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["id", "label", *[f"proba_{c}" for c in classes]])
+    for batch in _inputs(args, pairs):
+        ids = [i for i, _ in batch]
+        xs = [x for _, x in batch]
+        proba = model.predict_proba(xs)
+        for i, row in zip(ids, proba, strict=True):
+            k = int(row.argmax())
+            if writer is not None:
+                writer.writerow(["" if i is None else i, classes[k], *[f"{p:.6f}" for p in row]])
+                continue
+            obj: dict[str, Any] = {} if i is None else {"id": i}
+            obj["label"] = classes[k]
+            obj["proba"] = {c: round(float(p), 6) for c, p in zip(classes, row, strict=True)}
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _entities(args: argparse.Namespace) -> int:
+    from .entities import EntityRecognizer
+
+    rec = EntityRecognizer(tagger=args.tagger, types=args.types.split(",") if args.types else None)
+    for batch in _inputs(args, False):
+        found = rec.find_batch([x for _, x in batch])
+        for (i, _), mentions in zip(batch, found, strict=True):
+            obj: dict[str, Any] = {} if i is None else {"id": i}
+            obj["entities"] = [m._asdict() for m in mentions]
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from . import _core
+    from ._base import params_from_json
+
+    if args.model in pretrained.list():
+        data = pretrained._bytes(pretrained._MODELS[args.model][0])
+        where = f"bundled model {args.model}: {pretrained.describe()[args.model]}"
+    else:
+        path = Path(args.model)
+        if not path.is_file():
+            raise _records.InputError(f"no bundled model or file named {args.model!r}")
+        data = path.read_bytes()
+        where = str(path)
+    kind, _core_obj, meta_json, version = _core.load_bytes(data)
+    meta = params_from_json(meta_json) if meta_json else {}
+    obj = _load_model(args.model)
+    print(where)
+    print(f"  class        : {meta.get('class', kind)} (core {kind})")
+    print(f"  written by   : khabar {version}")
+    print(f"  size         : {len(data) / 1e6:.2f} MB")
+    classes = getattr(obj, "classes_", None)
+    if classes is not None:
+        print(f"  labels       : {', '.join(str(c) for c in classes)}")
+    params = {k: v for k, v in meta.get("params", {}).items() if v is not None}
+    print(f"  parameters   : {json.dumps(params, ensure_ascii=False, default=str)}")
+    return 0
+
+
+def _add_input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
+    p.add_argument(
+        "--input-format",
+        choices=_records.FORMATS,
+        help="default: from the file extension (.jsonl .csv .tsv .parquet), else text "
+        "(one document per line)",
+    )
+    p.add_argument("--text-field", default="text", help="JSONL/Parquet field with the text")
+    p.add_argument("--text-column", help="CSV/TSV column with the text (default: --text-field)")
+    p.add_argument("--batch-size", type=int, default=1000, help="documents per batch")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -103,13 +236,36 @@ def _main(argv: list[str] | None) -> int:
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="normalise, tokenise and vectorise the bundled sample")
     demo.add_argument("--top", type=int, default=10, help="how many top features to show")
+    pred = sub.add_parser(
+        "predict",
+        help="label documents (or headline/body pairs) with a bundled or saved model",
+        description="Label each input record; output one JSON object per record, in input "
+        "order, with its 'id' (if the record has one), 'label' and 'proba'.",
+    )
+    pred.add_argument("--model", required=True, help="bundled model name or model file path")
+    _add_input_args(pred)
+    pred.add_argument("--headline-field", default="headline_or_claim", help="stance models")
+    pred.add_argument("--body-field", default="body", help="stance models")
+    pred.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    ents = sub.add_parser("entities", help="entity mentions of each document, as JSONL")
+    _add_input_args(ents)
+    ents.add_argument("--tagger", help="add a trained tagger's mentions, e.g. ner-ar (GPL-3.0)")
+    ents.add_argument("--types", help="comma-separated types to keep, e.g. PER,LOC,ORG")
+    info = sub.add_parser("info", help="describe a model file or bundled model")
+    info.add_argument("model")
     args = parser.parse_args(argv)
     if args.command in (None, "demo"):
         if args.command is None:
             args.top = 10
         return _demo(args)
-    parser.error(f"unknown command {args.command}")
-    return 2
+    if getattr(args, "batch_size", 1) < 1:
+        parser.error("--batch-size must be at least 1")
+    jobs = {"predict": _predict, "entities": _entities, "info": _info}
+    try:
+        return jobs[args.command](args)
+    except (_records.InputError, ValueError, TypeError, FileNotFoundError) as e:
+        print(f"khabar {args.command}: error: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
