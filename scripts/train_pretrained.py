@@ -8,6 +8,10 @@ Models:
 * ``topic-ar`` — :class:`khabar.TopicClassifier` (default settings) on the
   ``train`` split of ant_corpus (title + newline + text);
 * ``topic-en`` — the same on bbc_news ``train``;
+* ``stance-en`` — :class:`khabar.StanceClassifier` (default settings) on the
+  fnc1 ``train`` split (headline, body) pairs;
+* ``stance-ar`` — the same on the arabic_fc_stance ``train`` folds (claim,
+  article) pairs;
 * ``ner-ar`` — :class:`khabar.EntityTagger` on all of CLEANANERCorp
   ``train.clean.conll`` (PERS renamed PER) with the settings of
   ``scripts/eval_ner.py`` (chosen on its dev split: the last 10% of
@@ -60,10 +64,24 @@ def _topic(data: Path, name: str) -> bytes:
     return clf.to_bytes()
 
 
+def _stance(data: Path, name: str) -> bytes:
+    pairs, labels = [], []
+    with gzip.open(data / name / "train.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            pairs.append((row["headline_or_claim"], row["body"]))
+            labels.append(row["label"])
+    clf = kb.StanceClassifier(n_jobs=1).fit(pairs, labels)
+    clf.set_params(n_jobs=None)
+    return clf.to_bytes()
+
+
 MODELS = {
     "ner-ar": train_ner_ar,
     "topic-ar": lambda data: _topic(data, "ant_corpus"),
     "topic-en": lambda data: _topic(data, "bbc_news"),
+    "stance-en": lambda data: _stance(data, "fnc1"),
+    "stance-ar": lambda data: _stance(data, "arabic_fc_stance"),
 }
 
 

@@ -30,6 +30,8 @@ def test_demo_runs_on_the_bundled_sample():
     # the bundled topic model classifies the article (a US-Iraq diplomacy story)
     topic = next(line for line in r.stdout.splitlines() if line.startswith("topic"))
     assert topic.split(": ", 1)[1].startswith("internationalNews")
+    stance = next(line for line in r.stdout.splitlines() if line.startswith("stance"))
+    assert stance.split(": ", 1)[1].split()[0] in {"agree", "discuss"}
 
 
 def test_version_flag():

@@ -1,7 +1,8 @@
 """Command line: ``khabar`` / ``python -m khabar``.
 
 * ``khabar demo`` (also the default): the bundled sample article's topic
-  (bundled ``topic-ar``), normalisation, tokens, n-gram features, entities;
+  (bundled ``topic-ar``), the stance of its body towards its headline
+  (bundled ``stance-ar``), normalisation, tokens, n-gram features, entities;
 * ``khabar predict --model NAME|PATH [FILE|-]``: labels and probabilities
   for plain text (one document per line), JSONL, CSV/TSV or Parquet input,
   streamed in batches, as JSONL (or CSV) on stdout in input order;
@@ -49,7 +50,17 @@ def _demo(args: argparse.Namespace) -> int:
     dt = (time.perf_counter() - t0) * 1e3
     ranked = sorted(zip(proba, topic.classes_.tolist(), strict=True), reverse=True)[:3]
     shown = ", ".join(f"{label} {p:.2f}" for p, label in ranked)
-    print(f"topic (bundled topic-ar, load + predict {dt:.0f} ms): {shown}\n", file=out)
+    print(f"topic (bundled topic-ar, load + predict {dt:.0f} ms): {shown}", file=out)
+    t0 = time.perf_counter()
+    stance = pretrained.load("stance-ar")
+    sp = stance.predict_proba([(art.headline, art.body)])[0]
+    dt = (time.perf_counter() - t0) * 1e3
+    ranked = sorted(zip(sp, stance.classes_.tolist(), strict=True), reverse=True)[:3]
+    shown = ", ".join(f"{label} {p:.2f}" for p, label in ranked)
+    print(
+        f"stance of the body towards the headline (bundled stance-ar, {dt:.0f} ms): {shown}\n",
+        file=out,
+    )
     norm = normalize(text)
     print("normalised (first 160 chars):", file=out)
     print("  " + norm[:160] + " …\n", file=out)

@@ -2,7 +2,7 @@
 
 >>> import khabar as kb
 >>> kb.pretrained.list()
-['ner-ar', 'topic-ar', 'topic-en']
+['ner-ar', 'stance-ar', 'stance-en', 'topic-ar', 'topic-en']
 >>> kb.pretrained.load("topic-ar").predict(["فاز الفريق بالمباراة النهائية للدوري"]).tolist()
 ['sport']
 >>> tagger = kb.pretrained.load("ner-ar")
@@ -34,6 +34,16 @@ _MODELS: dict[str, tuple[str, str, str]] = {
         "topic-en.khabar",
         "TopicClassifier",
         "English news topic (5 BBC News categories); BBC-owned articles, research use",
+    ),
+    "stance-en": (
+        "stance-en.khabar",
+        "StanceClassifier",
+        "English headline/body stance (FNC-1: agree/disagree/discuss/unrelated)",
+    ),
+    "stance-ar": (
+        "stance-ar.khabar",
+        "StanceClassifier",
+        "Arabic claim/article stance (Baly et al. 2018: agree/disagree/discuss/unrelated)",
     ),
     "ner-ar": (
         "ner-ar.khabar",

@@ -150,7 +150,7 @@ class StanceClassifier(PersistMixin, _SkBase):
     Parameters
     ----------
     model : {"mlp", "linear"}, default "mlp"
-    hidden_layer_size : int, default 100
+    hidden_layer_size : int, default 50
     alpha : float, default 1e-4
         L2 penalty of the MLP (for ``"linear"``: ``C = 1 / (alpha * n)``
         is not used; set ``C``).
@@ -175,8 +175,11 @@ class StanceClassifier(PersistMixin, _SkBase):
         After early stopping picked the number of epochs, train again on
         all pairs for that many epochs.
     class_weight : None, "balanced" or dict, default "balanced"
-    max_features : int, default 20000
-        Vocabulary size of each term block.
+    max_features : int, default 5000
+        Vocabulary size of each term block. With ``hidden_layer_size=50``
+        this matched the macro-F1 of 20000 / 100 on average over our four
+        validation splits, trains ~5x faster and gives model files of a few
+        MB.
     pair_features : bool, default True
     term_blocks : tuple of str
         Which term blocks to use, among ``"headline"``, ``"body"``,
@@ -205,7 +208,7 @@ class StanceClassifier(PersistMixin, _SkBase):
         self,
         *,
         model: str = "mlp",
-        hidden_layer_size: int = 100,
+        hidden_layer_size: int = 50,
         alpha: float = 1e-4,
         C: float = 1.0,
         learning_rate: float = 1e-3,
@@ -216,7 +219,7 @@ class StanceClassifier(PersistMixin, _SkBase):
         n_iter_no_change: int = 5,
         refit: bool = True,
         class_weight: Any = "balanced",
-        max_features: int = 20000,
+        max_features: int = 5000,
         pair_features: bool = True,
         term_blocks: tuple[str, ...] = _BLOCKS,
         entities: bool = True,
