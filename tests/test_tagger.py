@@ -8,6 +8,8 @@ from pathlib import Path
 
 import khabar as kb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from khabar.datasets import read_conll
 from khabar.metrics import entity_scores, entity_spans
 
@@ -180,3 +182,43 @@ def test_eval_split_scores(data_dir: Path):
     tagger.fit(sents[:cut], tags[:cut])
     f1 = tagger.score(sents[cut:], tags[cut:])
     assert f1 > 0.73, f1
+
+
+_REC = kb.EntityRecognizer(tagger="ner-ar")
+_WORDS = [
+    "قال",
+    "الرئيس",
+    "سامي",
+    "أبو",
+    "زهري",
+    "في",
+    "غزة",
+    "وبغداد",
+    "Pompeo",
+    "met",
+    "2020",
+    "،",
+    ".",
+]
+_MARKS = ["\u064e", "\u0651", "\u0640", "\u200f", "\u200d"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_WORDS), st.lists(st.sampled_from(_MARKS), max_size=2)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([" ", "  ", "\n", " \u200f"]),
+)
+def test_offsets_are_exact_with_the_tagger(words, sep):
+    """Tagger mentions (merged with gazetteer names) index the original
+    text exactly, through diacritics, tatweel, marks and mixed scripts."""
+    text = sep.join(w[:1] + "".join(m) + w[1:] for w, m in words)
+    found = _REC.find(text)
+    prev_end = 0
+    for e in found:
+        assert text[e.start : e.end] == e.surface
+        assert e.start >= prev_end  # sorted, non-overlapping
+        prev_end = e.end
