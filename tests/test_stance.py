@@ -167,3 +167,21 @@ def test_opt_in_blocks_top_sentences_and_chars():
     assert set(clf._vecs) == {"headline", "body_top_sentences", "body_chars"}
     back = kb.loads(clf.to_bytes())
     np.testing.assert_array_equal(back.predict_proba(PROBE), clf.predict_proba(PROBE))
+
+
+def test_explain_names_the_evidence(fitted):
+    ex = fitted.explain(PROBE[0], k=6)
+    assert len(ex) == 6
+    assert [abs(e.weight) for e in ex] == sorted((abs(e.weight) for e in ex), reverse=True)
+    # the denial is what makes it "disagree": a refuting cue or the word itself
+    assert any("refute" in e.feature or e.feature.startswith("نف") for e in ex[:3]), ex
+    assert all(e.block in ("pair", "headline", "body", "body_minus_headline", "headline_minus_body")
+               for e in ex)  # fmt: skip
+    against = fitted.explain(PROBE[0], k=3, label="unrelated")
+    assert against[0].weight != ex[0].weight
+    with pytest.raises(ValueError, match="not one of"):
+        fitted.explain(PROBE[0], label="maybe")
+    with pytest.raises(ValueError, match="k must be"):
+        fitted.explain(PROBE[0], k=0)
+    with pytest.raises(ValueError, match="pair"):
+        fitted.explain(("only headline",))  # type: ignore[arg-type]

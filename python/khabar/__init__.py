@@ -29,7 +29,7 @@ from .preprocessing import (
     tokenize_with_offsets,
 )
 from .samples import sample_article
-from .stance import StanceClassifier, StancePairFeatures
+from .stance import Evidence, StanceClassifier, StancePairFeatures
 from .tagger import EntityTagger
 
 __version__: str = _core.__version__
@@ -40,6 +40,7 @@ __all__ = [
     "Contribution",
     "ConvergenceWarning",
     "Entity",
+    "Evidence",
     "EntityCounter",
     "EntityRecognizer",
     "EntityTagger",
