@@ -172,3 +172,36 @@ def test_predict_parquet(tmp_path):
     assert r.returncode == 0, r.stderr.decode()
     rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
     assert [(row["id"], row["label"]) for row in rows] == [(1, "sport"), (2, "politics")]
+
+
+def test_train_then_evaluate_topic_and_ner(tmp_path):
+    import gzip
+
+    rows = [{"text": f"the match ended {i} goals to nil", "label": "sport"} for i in range(6)]
+    rows += [
+        {"text": f"shares and markets fell {i} percent", "label": "business"} for i in range(6)
+    ]
+    data = tmp_path / "train.jsonl.gz"  # gzip is read transparently
+    with gzip.open(data, "wt", encoding="utf-8") as f:
+        f.write("\n".join(json.dumps(r) for r in rows) + "\n")
+    model = tmp_path / "topic.khabar"
+    r = _run_in(
+        b"", "train", "--task", "topic", "--train", str(data), "--dev", str(data), "-o", str(model)
+    )
+    assert r.returncode == 0, r.stderr.decode()
+    assert b"fitted in" in r.stderr and model.is_file()
+    assert "macro-F1 1.0000" in r.stdout.decode()
+    r = _run_in(b"", "evaluate", "--model", str(model), "--data", str(data))
+    assert r.returncode == 0 and "confusion" in r.stdout.decode()
+    conll = tmp_path / "ner.conll"
+    conll.write_text(("قال O\nأحمد B-PERS\nفي O\nبغداد B-LOC\n\n" * 5), encoding="utf-8")
+    ner = tmp_path / "ner.khabar"
+    r = _run_in(b"", "train", "--task", "ner", "--train", str(conll), "-o", str(ner),
+                "--tag-map", "PERS=PER")  # fmt: skip
+    assert r.returncode == 0, r.stderr.decode()
+    r = _run_in(b"", "evaluate", "--model", str(ner), "--data", str(conll), "--tag-map", "PERS=PER")
+    assert "micro" in r.stdout.decode() and "PER" in r.stdout.decode()
+    bad = tmp_path / "nolabel.jsonl"
+    bad.write_text('{"text": "x"}\n', encoding="utf-8")
+    r = _run_in(b"", "train", "--task", "topic", "--train", str(bad), "-o", str(tmp_path / "m"))
+    assert r.returncode == 1 and b"line 1: no label in field 'label'" in r.stderr

@@ -9,7 +9,12 @@
 * ``khabar entities [FILE|-]``: entity mentions per document, as JSONL;
 * ``khabar info MODEL``: what a model file or bundled model holds.
 
-``train`` and ``evaluate`` are not built yet.
+* ``khabar train --task topic|stance|ner --train F [--dev F] -o model.khabar``:
+  train with default settings (topic/stance from JSONL/CSV/TSV/Parquet
+  records with a label field, NER from CoNLL), report dev scores;
+* ``khabar evaluate --model M --data F``: accuracy, macro-F1, per-class F1,
+  the FNC score for 4-way stance, the confusion matrix (entity scores for
+  taggers).
 """
 
 from __future__ import annotations
@@ -213,6 +218,123 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log(msg: str) -> None:
+    print(f"[khabar] {msg}", file=sys.stderr, flush=True)
+
+
+def _labelled(args: argparse.Namespace, path: str, task: str) -> tuple[list[Any], list[Any]]:
+    """``(X, y)`` from a record file: texts (topic) or pairs (stance)."""
+    from .datasets import read_conll
+
+    if task == "ner":
+        return read_conll(path, tag_map=dict(m.split("=", 1) for m in args.tag_map or []))
+    fmt = _records.detect_format(path, args.input_format)
+    if fmt == "text":
+        raise _records.InputError(
+            f"{path}: training data needs labels: give JSONL, CSV/TSV or Parquet"
+        )
+    xs: list[Any] = []
+    ys: list[Any] = []
+    for where, rec in _records.records(path, fmt):
+        if task == "stance":
+            xs.append(
+                (
+                    _records.field(where, rec, args.headline_field),
+                    _records.field(where, rec, args.body_field),
+                )
+            )
+        else:
+            xs.append(_records.field(where, rec, args.text_column or args.text_field))
+        if args.label_field not in rec or rec[args.label_field] in (None, ""):
+            raise _records.InputError(f"{where}: no label in field {args.label_field!r}")
+        ys.append(rec[args.label_field])
+    return xs, ys
+
+
+def _task_of(model: Any) -> str:
+    from .stance import StanceClassifier
+    from .tagger import EntityTagger
+
+    if isinstance(model, EntityTagger):
+        return "ner"
+    return "stance" if isinstance(model, StanceClassifier) else "topic"
+
+
+def _scores(model: Any, X: list[Any], y: list[Any]) -> None:
+    from .metrics import classification_scores, entity_scores, fnc_score
+
+    if _task_of(model) == "ner":
+        es = entity_scores(y, model.predict(X))
+        for t, v in es.items():
+            print(
+                f"  {t:<8} P {v['precision']:.4f}  R {v['recall']:.4f}  F1 {v['f1']:.4f}  "
+                f"support {int(v['support'])}"
+            )
+        return
+    pred = model.predict(X).tolist()
+    labels = [str(c) for c in model.classes_]
+    gold = [str(v) for v in y]
+    unseen = sorted(set(gold) - set(labels))
+    if unseen:
+        _log(f"labels not known to the model (always wrong): {unseen}")
+    s = classification_scores(gold, [str(p) for p in pred], labels=labels + unseen)
+    acc, f1 = s["accuracy"], s["macro_f1"]
+    print(f"  examples {len(gold)}   accuracy {acc:.4f}   macro-F1 {f1:.4f}")
+    if {"agree", "disagree", "discuss", "unrelated"} <= set(labels):
+        print(f"  FNC score {fnc_score(gold, pred):.2f}")
+    for c, v in s["per_class"].items():
+        prf = f"P {v['precision']:.4f}  R {v['recall']:.4f}  F1 {v['f1']:.4f}"
+        print(f"  {c:<20} {prf}  support {int(v['support'])}")
+    width = max(len(c) for c in s["labels"])
+    print("  confusion (rows: true, columns: predicted):")
+    print("  " + " " * width + "  " + "  ".join(f"{c[:8]:>8}" for c in s["labels"]))
+    for c, row in zip(s["labels"], s["confusion"], strict=True):
+        print(f"  {c:>{width}}  " + "  ".join(f"{n:>8}" for n in row))
+
+
+def _train(args: argparse.Namespace) -> int:
+    from . import EntityTagger, StanceClassifier, TopicClassifier
+
+    t0 = time.perf_counter()
+    X, y = _labelled(args, args.train, args.task)
+    _log(f"read {len(X)} training {'sentences' if args.task == 'ner' else 'examples'} "
+         f"from {args.train} ({time.perf_counter() - t0:.1f}s)")  # fmt: skip
+    model: Any = {"topic": TopicClassifier, "stance": StanceClassifier, "ner": EntityTagger}[
+        args.task
+    ]()
+    t0 = time.perf_counter()
+    _log(f"fitting {type(model).__name__} with default settings ...")
+    model.fit(X, y)
+    _log(f"fitted in {time.perf_counter() - t0:.1f}s")
+    model.save(args.output)
+    _log(f"saved {args.output} ({Path(args.output).stat().st_size / 1e6:.2f} MB)")
+    if args.dev:
+        Xd, yd = _labelled(args, args.dev, args.task)
+        print(f"dev scores ({args.dev}):")
+        _scores(model, Xd, yd)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    model = _load_model(args.model)
+    X, y = _labelled(args, args.data, _task_of(model))
+    print(f"{args.model} on {args.data}:")
+    _scores(model, X, y)
+    return 0
+
+
+def _add_label_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-format", choices=_records.FORMATS, help="default: from the extension")
+    p.add_argument("--text-field", default="text", help="topic: field with the text")
+    p.add_argument("--text-column", help="topic: CSV/TSV column with the text")
+    p.add_argument("--label-field", default="label", help="field with the label")
+    p.add_argument("--headline-field", default="headline_or_claim", help="stance")
+    p.add_argument("--body-field", default="body", help="stance")
+    p.add_argument(
+        "--tag-map", nargs="*", metavar="OLD=NEW", help="ner: rename entity types, e.g. PERS=PER"
+    )
+
+
 def _add_input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
     p.add_argument(
@@ -264,6 +386,20 @@ def _main(argv: list[str] | None) -> int:
     ents.add_argument("--types", help="comma-separated types to keep, e.g. PER,LOC,ORG")
     info = sub.add_parser("info", help="describe a model file or bundled model")
     info.add_argument("model")
+    train = sub.add_parser(
+        "train",
+        help="train a topic, stance or NER model with default settings",
+        description="Train with the defaults chosen on our dev splits; progress on stderr.",
+    )
+    train.add_argument("--task", choices=("topic", "stance", "ner"), required=True)
+    train.add_argument("--train", required=True, help="training file (CoNLL for ner)")
+    train.add_argument("--dev", help="optional dev file to score after training")
+    train.add_argument("-o", "--output", required=True, help="model file to write")
+    _add_label_args(train)
+    ev = sub.add_parser("evaluate", help="score a model on labelled data")
+    ev.add_argument("--model", required=True, help="bundled model name or model file path")
+    ev.add_argument("--data", required=True, help="labelled file (CoNLL for taggers)")
+    _add_label_args(ev)
     args = parser.parse_args(argv)
     if args.command in (None, "demo"):
         if args.command is None:
@@ -271,7 +407,13 @@ def _main(argv: list[str] | None) -> int:
         return _demo(args)
     if getattr(args, "batch_size", 1) < 1:
         parser.error("--batch-size must be at least 1")
-    jobs = {"predict": _predict, "entities": _entities, "info": _info}
+    jobs = {
+        "predict": _predict,
+        "entities": _entities,
+        "info": _info,
+        "train": _train,
+        "evaluate": _evaluate,
+    }
     try:
         return jobs[args.command](args)
     except (_records.InputError, ValueError, TypeError, FileNotFoundError) as e:

@@ -6,6 +6,7 @@ runs in bounded memory. Errors name the line (or row) and say what to do.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import sys
@@ -26,7 +27,8 @@ def detect_format(path: str | None, fmt: str | None) -> str:
         return fmt
     if path in (None, "-"):
         return "text"
-    suffix = Path(path).suffix.lower()
+    p = Path(path)
+    suffix = (p.with_suffix("") if p.suffix.lower() == ".gz" else p).suffix.lower()
     return {
         ".jsonl": "jsonl",
         ".ndjson": "jsonl",
@@ -55,6 +57,8 @@ def _open_binary(path: str | None) -> tuple[IO[bytes], str]:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"input file not found: {p}")
+    if p.suffix.lower() == ".gz":  # gzip-compressed input is read as it streams
+        return gzip.open(p, "rb"), str(p)  # type: ignore[return-value]
     return p.open("rb"), str(p)
 
 
