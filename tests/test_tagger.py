@@ -222,3 +222,29 @@ def test_offsets_are_exact_with_the_tagger(words, sep):
         assert text[e.start : e.end] == e.surface
         assert e.start >= prev_end  # sorted, non-overlapping
         prev_end = e.end
+
+
+def test_every_bundled_model_on_the_sample_article():
+    art = kb.sample_article()
+    names = kb.pretrained.list()
+    assert names == ["ner-ar", "stance-ar", "stance-en", "topic-ar", "topic-en"]
+    topic = kb.pretrained.load("topic-ar").predict([f"{art.headline}\n{art.body}"])[0]
+    assert topic in ("internationalNews", "politic")
+    assert (
+        kb.pretrained.load("topic-en").predict(["Parliament votes on the budget"])[0] == "politics"
+    )
+    stance = kb.pretrained.load("stance-ar").predict([(art.headline, art.body)])[0]
+    assert stance in ("agree", "discuss")  # the body reports what the headline says
+    en = kb.pretrained.load("stance-en")
+    assert (
+        en.predict([("Pompeo threatens to close embassy", "The weather was sunny.")])[0]
+        == "unrelated"
+    )
+    tokens = kb.tokenize(art.body, normalizer="none")
+    tags = kb.pretrained.load("ner-ar").predict([tokens])[0]
+    found = {tok for tok, tag in zip(tokens, tags, strict=True) if tag != "O"}
+    assert {"بومبيو", "بغداد", "الكاظمي"} <= found
+    for name in names:
+        assert name in kb.pretrained.describe() and kb.pretrained.card(name).startswith(
+            f"## {name}"
+        )

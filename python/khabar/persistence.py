@@ -10,6 +10,7 @@ truncated, corrupted, foreign or newer-version file raises
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,34 @@ class PersistMixin:
         if core is None:
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet; {self._fit_hint}")
         return core
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: type, fitted state, labels, feature
+        count, normaliser and model size."""
+        rows: list[tuple[str, str]] = [("model", type(self).__name__)]
+        if self.__dict__.get("_core_") is None:
+            rows.append(("state", "not fitted"))
+        else:
+            classes = getattr(self, "classes_", None)
+            if classes is not None:
+                shown = [str(c) for c in list(classes)[:12]]
+                more = f" … ({len(classes)} in all)" if len(classes) > 12 else ""
+                rows.append(("labels", ", ".join(shown) + more))
+            for attr in ("n_features_in_", "n_features_"):
+                n = getattr(self, attr, None)
+                if isinstance(n, int):
+                    rows.append(("features", f"{n:,}"))
+                    break
+            rows.append(("size", f"{len(self.to_bytes()) / 1e6:.2f} MB"))
+        norm = getattr(self, "normalizer", None)
+        if norm is not None:
+            rows.append(("normaliser", str(norm)))
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table>{body}</table>"
 
     def _persist_core(self) -> Any:
         """The Rust object holding the state, or ``None`` when unfitted."""

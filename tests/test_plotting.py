@@ -1,0 +1,49 @@
+"""khabar.plotting: figures for notebooks, with Arabic labels prepared."""
+
+from __future__ import annotations
+
+import khabar as kb
+import pytest
+
+plt = pytest.importorskip("matplotlib.pyplot")
+from khabar.plotting import confusion_matrix, display_text, top_features  # noqa: E402
+
+
+def test_confusion_matrix_figure_counts_and_title():
+    fig = confusion_matrix(["رياضة", "اقتصاد", "رياضة"], ["رياضة", "رياضة", "رياضة"])
+    ax = fig.axes[0]
+    cells = sorted(t.get_text() for t in ax.texts)
+    assert cells == ["0", "0", "1", "2"]
+    assert "macro-F1" in ax.get_title()
+    norm = confusion_matrix(["a", "b"], ["a", "a"], normalize=True)
+    assert "1.00" in [t.get_text() for t in norm.axes[0].texts]
+    plt.close("all")
+
+
+def test_top_features_figure():
+    clf = kb.TopicClassifier().fit(
+        ["المنتخب يفوز بالمباراة", "الفريق يتأهل للنهائي", "البورصة ترتفع", "الدينار يتراجع"],
+        ["sport", "sport", "economy", "economy"],
+    )
+    fig = top_features(clf, "sport", k=5)
+    assert len(fig.axes[0].patches) == 5
+    with pytest.raises(TypeError, match="top_features"):
+        top_features(object(), "sport")
+    plt.close("all")
+
+
+def test_arabic_labels_are_prepared():
+    shaped = display_text("بغداد")
+    assert shaped != "بغداد" and len(shaped) >= 3  # shaped (presentation forms) and reordered
+    assert display_text("Baghdad") == "Baghdad"
+    assert display_text("بغداد", transliterate=True) == "bgdAd"
+
+
+def test_html_repr_for_notebooks():
+    clf = kb.TopicClassifier()
+    assert "not fitted" in clf._repr_html_()
+    clf.fit(["المنتخب يفوز", "الفريق يتأهل", "البورصة ترتفع", "الدينار يتراجع"],
+            ["sport", "sport", "economy", "economy"])  # fmt: skip
+    page = clf._repr_html_()
+    assert "TopicClassifier" in page and "economy, sport" in page and "MB" in page
+    assert "&lt;" not in kb.pretrained.load("ner-ar")._repr_html_()  # names escaped, none here
