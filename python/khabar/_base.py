@@ -11,12 +11,25 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _core
+
+__all__ = [
+    "HAVE_SKLEARN",
+    "ModelFormatError",
+    "NotFittedError",
+    "_SkBase",
+    "_SkTransformerMixin",
+    "as_text_list",
+    "check_n_jobs",
+    "csr_from_parts",
+    "params_from_json",
+    "params_to_json",
+]
 
 try:  # pragma: no cover - exercised in environments without scikit-learn
     from sklearn.base import BaseEstimator as _SkBase
@@ -100,7 +113,7 @@ def as_text_list(X: Any, name: str = "raw_documents") -> list[Any]:
     if isinstance(X, np.ndarray):
         if X.ndim != 1:
             raise ValueError(f"{name} must be 1-dimensional, got an array of shape {X.shape}")
-        return X.tolist()
+        return cast("list[Any]", X.tolist())
     mod = type(X).__module__ or ""
     if mod.startswith("pandas"):
         if getattr(X, "ndim", 1) != 1:

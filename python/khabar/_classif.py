@@ -7,7 +7,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -236,7 +236,7 @@ def sample_weights(
         raise TypeError(
             f"class_weight must be None, 'balanced' or a dict, not {type(class_weight).__name__}"
         )
-    return sw * cw[codes]
+    return cast("np.ndarray", sw * cw[codes])
 
 
 def warn_convergence(name: str, n_iter: int) -> None:

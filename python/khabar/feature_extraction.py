@@ -10,7 +10,7 @@ they work.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -95,13 +95,13 @@ def _dtype_name(dtype: Any) -> str:
         raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}") from e
     if name not in ("float32", "float64"):
         raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
-    return name
+    return cast("str", name)
 
 
 def _norm(norm: Any) -> str | None:
     if norm not in ("l1", "l2", None):
         raise ValueError(f"norm must be 'l1', 'l2' or None, got {norm!r}")
-    return norm
+    return cast("str | None", norm)
 
 
 def _common_config(est: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ losses. Results do not depend on ``n_jobs``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -344,7 +344,7 @@ class LinearClassifier(PersistMixin, _SkBase):
         (n, n_classes)."""
         core = self._fitted()
         z = core.decision_function(self._X(X), n_jobs=check_n_jobs(self.n_jobs))
-        return z[:, 0] if z.shape[1] == 1 and not self.multilabel_ else z
+        return cast("np.ndarray", z[:, 0] if z.shape[1] == 1 and not self.multilabel_ else z)
 
     def _has_proba(self) -> bool:
         core = self.__dict__.get("_core_")
@@ -363,12 +363,12 @@ class LinearClassifier(PersistMixin, _SkBase):
         """Class probabilities, shape (n, n_classes); for multi-label, each
         label's independent probability."""
         core = self._fitted()
-        return core.predict_proba(self._X(X), n_jobs=check_n_jobs(self.n_jobs))
+        return cast("np.ndarray", core.predict_proba(self._X(X), n_jobs=check_n_jobs(self.n_jobs)))
 
     @available_if(_has_proba)
     def predict_log_proba(self, X: Any) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return cast("np.ndarray", np.log(self.predict_proba(X)))
 
     def predict(self, X: Any) -> Any:
         """Labels: an array of class labels, or for multi-label a list of
@@ -440,11 +440,11 @@ class LinearClassifier(PersistMixin, _SkBase):
         if cache is None:
             cache = self._fitted().coef()
             self.__dict__["_coef_cache"] = cache
-        return cache
+        return cast("np.ndarray", cache)
 
     @property
     def intercept_(self) -> np.ndarray:
-        return self._fitted().intercept()
+        return cast("np.ndarray", self._fitted().intercept())
 
     @property
     def n_iter_(self) -> int:

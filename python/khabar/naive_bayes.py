@@ -4,7 +4,7 @@ semantics (same smoothing, priors and weight normalisation)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -93,7 +93,10 @@ class _BaseNB(PersistMixin, _SkBase):
                 f"X has {n_cols} features, but {type(self).__name__} was fitted with "
                 f"{self.n_features_in_}"
             )
-        return core.joint_log_likelihood(parts, proba=proba, n_jobs=check_n_jobs(self.n_jobs))
+        return cast(
+            "np.ndarray",
+            core.joint_log_likelihood(parts, proba=proba, n_jobs=check_n_jobs(self.n_jobs)),
+        )
 
     def predict_joint_log_proba(self, X: Any) -> np.ndarray:
         """Unnormalised joint log-likelihoods, (n, n_classes)."""
@@ -104,10 +107,10 @@ class _BaseNB(PersistMixin, _SkBase):
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return cast("np.ndarray", np.log(self.predict_proba(X)))
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[self._jll(X, proba=False).argmax(axis=1)]
+        return cast("np.ndarray", self.classes_[self._jll(X, proba=False).argmax(axis=1)])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy."""
@@ -118,7 +121,9 @@ class _BaseNB(PersistMixin, _SkBase):
         return float(np.average(pred == truth, weights=sample_weight))
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return self._fitted().arrays()
+        return cast(
+            "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]", self._fitted().arrays()
+        )
 
     @property
     def class_count_(self) -> np.ndarray:

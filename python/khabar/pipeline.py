@@ -10,7 +10,7 @@ BBC News (``scripts/eval_topic.py``); they are parameters, so
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -224,12 +224,12 @@ class TopicClassifier(PersistMixin, _SkBase):
         """The topic of each text."""
         core = self._fitted()
         codes = core.predict_codes(as_text_list(X, "X"), check_n_jobs(self.n_jobs))
-        return self.classes_[codes]
+        return cast("np.ndarray", self.classes_[codes])
 
     def decision_function(self, X: Any) -> np.ndarray:
         core = self._fitted()
         z = core.decision_function(as_text_list(X, "X"), check_n_jobs(self.n_jobs))
-        return z[:, 0] if z.shape[1] == 1 else z
+        return cast("np.ndarray", z[:, 0] if z.shape[1] == 1 else z)
 
     def _has_proba(self) -> bool:
         core = self.__dict__.get("_core_")
@@ -250,7 +250,9 @@ class TopicClassifier(PersistMixin, _SkBase):
         :meth:`predict`, which uses the decision values (as with
         scikit-learn's ``SVC(probability=True)``)."""
         core = self._fitted()
-        return core.predict_proba(as_text_list(X, "X"), check_n_jobs(self.n_jobs))
+        return cast(
+            "np.ndarray", core.predict_proba(as_text_list(X, "X"), check_n_jobs(self.n_jobs))
+        )
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy."""
@@ -272,8 +274,8 @@ class TopicClassifier(PersistMixin, _SkBase):
         (for a binary model the negative class uses the negated row)."""
         coef = self.model_.coef_
         if coef.shape[0] == 1:
-            return coef[0] if k == 1 else -coef[0]
-        return coef[k]
+            return cast("np.ndarray", coef[0] if k == 1 else -coef[0])
+        return cast("np.ndarray", coef[k])
 
     def top_features(self, label: Any, k: int = 20) -> list[tuple[str, float]]:
         """The ``k`` features with the largest weights for ``label``, as

@@ -19,7 +19,7 @@ from __future__ import annotations
 import builtins
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from .persistence import loads
 
@@ -101,5 +101,5 @@ def card(name: str) -> str:
     sections = text.split("\n## ")
     for s in sections[1:]:
         if s.split("\n", 1)[0].strip().strip("`") == name:
-            return "## " + s.rstrip() + "\n"
+            return cast("str", "## " + s.rstrip() + "\n")
     raise LookupError(f"no model card section for {name!r}")  # pragma: no cover

@@ -21,7 +21,7 @@ Input is pairs ``(headline_or_claim, body)``: a list of 2-tuples, an
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -137,7 +137,9 @@ class StancePairFeatures(PersistMixin, _SkTransformerMixin, _SkBase):
     def transform(self, X: Any) -> np.ndarray:
         """Features, shape ``(n_pairs, n_features)``, float32."""
         heads, bodies = as_pairs(X)
-        return self._fitted().transform(heads, bodies, check_n_jobs(self.n_jobs))
+        return cast(
+            "np.ndarray", self._fitted().transform(heads, bodies, check_n_jobs(self.n_jobs))
+        )
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(_core.PairFeaturesCore.feature_names(), dtype=object)
@@ -477,7 +479,7 @@ class StanceClassifier(PersistMixin, _SkBase):
             return np.asarray(self._model_core.predict_proba(self._csr_args(Xm)), dtype=np.float64)
         lin = self._linear()
         lin._set_fitted(self._model_core, self.classes_, False)
-        return lin.predict_proba(Xm)
+        return cast("np.ndarray", lin.predict_proba(Xm))
 
     def _column_names(self) -> list[tuple[str, str]]:
         """``(block, feature)`` of every design-matrix column."""
