@@ -47,3 +47,27 @@ def test_html_repr_for_notebooks():
     page = clf._repr_html_()
     assert "TopicClassifier" in page and "economy, sport" in page and "MB" in page
     assert "&lt;" not in kb.pretrained.load("ner-ar")._repr_html_()  # names escaped, none here
+
+
+def test_progress_bars_on_request(capsys):
+    pytest.importorskip("tqdm")
+    texts = ["المنتخب يفوز", "الفريق يتأهل", "البورصة ترتفع", "الدينار يتراجع"] * 3
+    labels = ["sport", "sport", "economy", "economy"] * 3
+    quiet = kb.TopicClassifier().fit(texts, labels)
+    loud = kb.TopicClassifier(progress=True).fit(texts, labels)
+    err = capsys.readouterr().err
+    assert "TopicClassifier.fit" in err or "fitting" in err
+    assert loud.predict(texts).tolist() == quiet.predict(texts).tolist()
+    # predictions in chunks give the same result as one call
+    from khabar import _progress
+
+    old = _progress.CHUNK
+    _progress.CHUNK = 5
+    try:
+        assert loud.predict_proba(texts).shape == (12, 2)
+        assert loud.predict(texts).tolist() == quiet.predict(texts).tolist()
+    finally:
+        _progress.CHUNK = old
+    assert "predict" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="progress"):
+        kb.TopicClassifier(progress="yes").fit(texts, labels)

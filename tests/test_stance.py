@@ -185,3 +185,18 @@ def test_explain_names_the_evidence(fitted):
         fitted.explain(PROBE[0], k=0)
     with pytest.raises(ValueError, match="pair"):
         fitted.explain(("only headline",))  # type: ignore[arg-type]
+
+
+def test_chunked_prediction_with_progress_matches(fitted):
+    pytest.importorskip("tqdm")
+    from khabar import _progress
+
+    whole = fitted.predict_proba(PROBE)
+    old = _progress.CHUNK
+    _progress.CHUNK = 2
+    try:
+        fitted.set_params(progress=True)
+        np.testing.assert_allclose(fitted.predict_proba(PROBE), whole, rtol=1e-6)
+    finally:
+        _progress.CHUNK = old
+        fitted.set_params(progress=None)

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from . import _core
 from ._base import _SkBase, _SkTransformerMixin, check_n_jobs
 from ._classif import encode_labels, labels_from_json, labels_to_json, sample_weights
+from ._progress import chunked, stages
 from .entities import builtin_gazetteer_text
 from .feature_extraction import TextVectorizer
 from .linear_model import LinearClassifier
@@ -207,6 +208,9 @@ class StanceClassifier(PersistMixin, _SkBase):
     normalizer : as elsewhere in khabar, default "arabic"
     random_state : int, default 0
     n_jobs : int or None
+    progress : bool or None, default None
+        A tqdm bar on stderr (fit stages; prediction in chunks of 5,000):
+        ``None`` shows one for 20,000 pairs or more when tqdm is installed.
 
     Attributes
     ----------
@@ -241,7 +245,9 @@ class StanceClassifier(PersistMixin, _SkBase):
         normalizer: Any = "arabic",
         random_state: int = 0,
         n_jobs: int | None = None,
+        progress: bool | None = None,
     ) -> None:
+        self.progress = progress
         self.model = model
         self.hidden_layer_size = hidden_layer_size
         self.alpha = alpha
@@ -380,12 +386,23 @@ class StanceClassifier(PersistMixin, _SkBase):
             raise ValueError("StanceClassifier takes one label per pair")
         if len(classes) < 2:
             raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs 2")
-        Xm = self._design(heads, bodies, fit=True)
+        with stages(self.progress, len(heads), 2, "StanceClassifier.fit") as stage:
+            stage("features")
+            Xm = self._design(heads, bodies, fit=True)
+            stage(f"fitting the {self.model} model")
+            model_core = self._fit_model(Xm, classes, codes, sample_weight, len(heads))
+        self.classes_ = classes
+        self._bundle(model_core)
+        return self
+
+    def _fit_model(
+        self, Xm: sp.csr_matrix, classes: np.ndarray, codes: Any, sample_weight: Any, n: int
+    ) -> Any:
         if self.model == "linear":
             lin = self._linear().fit(Xm, classes[codes], sample_weight=sample_weight)
             model_core = lin._core_
         else:
-            sw = sample_weights(sample_weight, self.class_weight, classes, codes, False, len(heads))
+            sw = sample_weights(sample_weight, self.class_weight, classes, codes, False, n)
             args = (
                 self._csr_args(Xm),
                 np.asarray(codes, dtype=np.int64),
@@ -415,9 +432,7 @@ class StanceClassifier(PersistMixin, _SkBase):
                 best = int(np.argmax(curve)) + 1 if curve else int(self.max_iter)
                 self._early_stopping_curve = curve
                 model_core = mlp(best, 0.0)
-        self.classes_ = classes
-        self._bundle(model_core)
-        return self
+        return model_core
 
     def _bundle(self, model_core: Any) -> None:
         vecs = [(b, vec._core_) for b, vec in self._vecs.items()]
@@ -472,7 +487,13 @@ class StanceClassifier(PersistMixin, _SkBase):
         heads, bodies = as_pairs(X)
         if not heads:
             return np.zeros((0, len(self.classes_)))
-        return self._proba(self._design(heads, bodies, fit=False))
+        pairs = list(zip(heads, bodies, strict=True))
+
+        def proba(part: Any) -> np.ndarray:
+            h, b = [p[0] for p in part], [p[1] for p in part]
+            return self._proba(self._design(h, b, fit=False))
+
+        return np.concatenate(chunked(self.progress, pairs, proba, "predict_proba"))
 
     def _proba(self, Xm: sp.csr_matrix) -> np.ndarray:
         if isinstance(self._model_core, _core.MlpCore):

@@ -1,0 +1,82 @@
+"""Progress bars for long fits and predictions (tqdm when installed).
+
+``progress=None`` (the estimators' default) shows a bar only for large
+inputs (at least :data:`AUTO_MIN` documents or pairs) and only when tqdm is
+installed; ``True`` always shows one (and raises if tqdm is missing);
+``False`` never does. Bars go to stderr (``tqdm.auto`` picks the notebook
+widget in Jupyter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+#: inputs at least this large get a bar under ``progress=None``
+AUTO_MIN = 20_000
+#: documents per predicted chunk when a bar is shown
+CHUNK = 5_000
+
+T = TypeVar("T")
+
+
+def _tqdm() -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
+def enabled(progress: bool | None, n: int) -> bool:
+    """Whether to show a bar for ``n`` items."""
+    if progress is None:
+        return n >= AUTO_MIN and _tqdm() is not None
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, got {progress!r}")
+    if progress and _tqdm() is None:
+        raise ImportError("progress=True needs tqdm: pip install 'khabar[progress]'")
+    return progress
+
+
+class _Stages:
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __call__(self, name: str) -> None:
+        """Finish the previous stage and name the next."""
+        if self.bar is not None:
+            if self.bar.n or self.bar.desc:
+                self.bar.update(1)
+            self.bar.set_description(name)
+
+
+@contextmanager
+def stages(progress: bool | None, n: int, total: int, what: str) -> Iterator[_Stages]:
+    """A bar over the ``total`` stages of a fit on ``n`` items."""
+    bar = _tqdm()(total=total, desc="", unit="stage", leave=False) if enabled(progress, n) else None
+    try:
+        yield _Stages(bar)
+        if bar is not None:
+            bar.update(total - bar.n)
+    finally:
+        if bar is not None:
+            bar.set_description(f"{what} done")
+            bar.close()
+
+
+def chunked(
+    progress: bool | None, items: Sequence[T], fn: Callable[[Sequence[T]], Any], what: str
+) -> list[Any]:
+    """``[fn(items)]``, or ``fn`` over chunks of :data:`CHUNK` with a bar."""
+    n = len(items)
+    if not enabled(progress, n):
+        return [fn(items)]
+    out = []
+    with _tqdm()(total=n, desc=what, unit="doc", leave=False) as bar:
+        for i in range(0, n, CHUNK):
+            part = items[i : i + CHUNK]
+            out.append(fn(part))
+            bar.update(len(part))
+    return out
