@@ -230,17 +230,17 @@ class TopicClassifier(PersistMixin, _SkBase):
         return self.__dict__.get("_core_") is not None
 
     # -- prediction ----------------------------------------------------------
+    def _by_chunks(self, X: Any, method: str) -> np.ndarray:
+        """The core's ``method`` over the texts of ``X`` (in chunks, with a
+        bar, when progress is on)."""
+        call = getattr(self._fitted(), method)
+        n_jobs = check_n_jobs(self.n_jobs)
+        docs = as_text_list(X, "X")
+        return np.concatenate(chunked(self.progress, docs, lambda d: call(d, n_jobs), method))
+
     def predict(self, X: Any) -> np.ndarray:
         """The topic of each text."""
-        core = self._fitted()
-        docs = as_text_list(X, "X")
-        parts = chunked(
-            self.progress,
-            docs,
-            lambda d: core.predict_codes(d, check_n_jobs(self.n_jobs)),
-            "predict",
-        )
-        return cast("np.ndarray", self.classes_[np.concatenate(parts)])
+        return cast("np.ndarray", self.classes_[self._by_chunks(X, "predict_codes")])
 
     def decision_function(self, X: Any) -> np.ndarray:
         core = self._fitted()
@@ -265,15 +265,7 @@ class TopicClassifier(PersistMixin, _SkBase):
         borderline texts the most probable class can differ from
         :meth:`predict`, which uses the decision values (as with
         scikit-learn's ``SVC(probability=True)``)."""
-        core = self._fitted()
-        docs = as_text_list(X, "X")
-        parts = chunked(
-            self.progress,
-            docs,
-            lambda d: core.predict_proba(d, check_n_jobs(self.n_jobs)),
-            "predict_proba",
-        )
-        return np.concatenate(parts)
+        return self._by_chunks(X, "predict_proba")
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy."""
