@@ -240,7 +240,8 @@ class TopicClassifier(PersistMixin, _SkBase):
 
     def predict(self, X: Any) -> np.ndarray:
         """The topic of each text."""
-        return cast("np.ndarray", self.classes_[self._by_chunks(X, "predict_codes")])
+        codes = self._by_chunks(X, "predict_codes")  # raises NotFittedError first
+        return cast("np.ndarray", self.classes_[codes])
 
     def decision_function(self, X: Any) -> np.ndarray:
         core = self._fitted()
