@@ -33,6 +33,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import khabar as kb
 from khabar.datasets import read_conll
@@ -51,29 +52,27 @@ def train_ner_ar(data: Path) -> bytes:
     return tagger.to_bytes()
 
 
-def _topic(data: Path, name: str) -> bytes:
-    texts, labels = [], []
+def _train_rows(data: Path, name: str) -> list[dict[str, Any]]:
     with gzip.open(data / name / "train.jsonl.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            title = row.get("title")
-            texts.append(f"{title}\n{row['text']}" if title else row["text"])
-            labels.append(row["label"])
-    clf = kb.TopicClassifier(n_jobs=1).fit(texts, labels)
-    clf.set_params(n_jobs=None)  # recorded in the file: use all cores when predicting
-    return clf.to_bytes()
+        return [json.loads(line) for line in f]
+
+
+def _fit_bytes(model: Any, X: list[Any], y: list[Any]) -> bytes:
+    model.fit(X, y)
+    model.set_params(n_jobs=None)  # recorded in the file: use all cores when predicting
+    return bytes(model.to_bytes())
+
+
+def _topic(data: Path, name: str) -> bytes:
+    rows = _train_rows(data, name)
+    texts = [f"{r['title']}\n{r['text']}" if r.get("title") else r["text"] for r in rows]
+    return _fit_bytes(kb.TopicClassifier(n_jobs=1), texts, [r["label"] for r in rows])
 
 
 def _stance(data: Path, name: str) -> bytes:
-    pairs, labels = [], []
-    with gzip.open(data / name / "train.jsonl.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            pairs.append((row["headline_or_claim"], row["body"]))
-            labels.append(row["label"])
-    clf = kb.StanceClassifier(n_jobs=1).fit(pairs, labels)
-    clf.set_params(n_jobs=None)
-    return clf.to_bytes()
+    rows = _train_rows(data, name)
+    pairs = [(r["headline_or_claim"], r["body"]) for r in rows]
+    return _fit_bytes(kb.StanceClassifier(n_jobs=1), pairs, [r["label"] for r in rows])
 
 
 MODELS = {

@@ -484,9 +484,9 @@ impl PairFeaturizer {
         self.idf.len()
     }
 
-    /// Hashes of the normalised word and number tokens of `text`.
-    fn word_hashes(&self, text: &str) -> FxHashSet<u64> {
-        let mut out = FxHashSet::default();
+    /// Call `f` with each normalised word, number or hashtag token of
+    /// `text` (tokens that normalise to nothing are skipped).
+    fn for_each_word(&self, text: &str, mut f: impl FnMut(&str)) {
         let mut buf = String::new();
         scan(text, |sp| {
             if matches!(
@@ -497,9 +497,17 @@ impl PairFeaturizer {
                 self.normalizer
                     .normalize_into(&text[sp.start..sp.end], &mut buf);
                 if !buf.is_empty() {
-                    out.insert(fnv(&buf));
+                    f(&buf);
                 }
             }
+        });
+    }
+
+    /// Hashes of the normalised word and number tokens of `text`.
+    fn word_hashes(&self, text: &str) -> FxHashSet<u64> {
+        let mut out = FxHashSet::default();
+        self.for_each_word(text, |w| {
+            out.insert(fnv(w));
         });
         out
     }
@@ -621,18 +629,9 @@ impl PairFeaturizer {
     /// Normalised content words (stop words left out) of `text`, in order.
     fn content_words(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        let mut buf = String::new();
-        scan(text, |sp| {
-            if matches!(
-                sp.kind,
-                TokenKind::Word | TokenKind::Number | TokenKind::Hashtag
-            ) {
-                buf.clear();
-                self.normalizer
-                    .normalize_into(&text[sp.start..sp.end], &mut buf);
-                if !buf.is_empty() && !self.stop.contains(&fnv(&buf)) {
-                    out.push(buf.clone());
-                }
+        self.for_each_word(text, |w| {
+            if !self.stop.contains(&fnv(w)) {
+                out.push(w.to_string());
             }
         });
         out
