@@ -1,5 +1,9 @@
 """Reading datasets.
 
+:func:`iter_batches` streams ``(texts, labels)`` batches from JSONL, CSV/TSV
+or Parquet files (optionally gzip-compressed) for training on corpora
+larger than memory; :func:`read_conll` reads token-per-line entity data.
+
 >>> import io, tempfile, os
 >>> path = os.path.join(tempfile.mkdtemp(), "tiny.conll")
 >>> _ = open(path, "w", encoding="utf-8").write("بومبيو B-PER\\nفي O\\nبغداد B-LOC\\n\\nنص O\\n")
@@ -14,7 +18,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from . import _records
 
 _TAG = re.compile(r"^(?:O|[BI]-[A-Za-z]+)$")
 
@@ -60,3 +68,62 @@ def read_conll(
         sentences.append(toks)
         tags.append(tgs)
     return sentences, tags
+
+
+def iter_batches(
+    path: str | os.PathLike[str],
+    *,
+    text_field: str = "text",
+    label_field: str | None = "label",
+    batch_size: int = 10_000,
+    format: str | None = None,
+) -> Iterator[tuple[list[str], list[Any]]]:
+    """Stream ``(texts, labels)`` batches (tuples of two lists) from a file.
+
+    ``format`` is ``"jsonl"``, ``"csv"``, ``"tsv"``, ``"parquet"`` or
+    ``"text"`` (one document per line), by default from the extension
+    (``.jsonl``/``.ndjson``, ``.csv``, ``.tsv``, ``.parquet``; ``.gz`` is
+    decompressed as it streams). ``text_field``/``label_field`` name the
+    JSON fields or columns; with ``label_field=None`` the labels are
+    ``None``. The file is read lazily: memory holds one batch. Errors name
+    the file and line (or row): a missing field, a text that is not a
+    string, a missing label, invalid JSON or UTF-8.
+
+    >>> import json, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "news.jsonl")
+    >>> with open(path, "w", encoding="utf-8") as f:
+    ...     for t, y in [("المنتخب يفوز", "sport"), ("البورصة ترتفع", "economy"),
+    ...                  ("الفريق يتأهل", "sport")]:
+    ...         _ = f.write(json.dumps({"text": t, "label": y}, ensure_ascii=False) + "\\n")
+    >>> [labels for _, labels in iter_batches(path, batch_size=2)]
+    [['sport', 'economy'], ['sport']]
+    """
+    from ._stream import check_batch_size
+
+    size = check_batch_size(batch_size)
+    p = os.fspath(path)
+    if not isinstance(p, str):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    fmt = _records.detect_format(p, format)
+    texts: list[str] = []
+    labels: list[Any] = []
+    try:
+        for where, rec in _records.records(p, fmt):
+            texts.append(_records.field(where, rec, text_field))
+            if label_field is None:
+                labels.append(None)
+            else:
+                if rec.get(label_field) is None:
+                    raise _records.InputError(
+                        f"{where}: no label in field {label_field!r} (fields: {sorted(rec)})"
+                    )
+                labels.append(rec[label_field])
+            if len(texts) >= size:
+                yield texts, labels
+                texts, labels = [], []
+    except _records.InputError as e:
+        if "not found" in str(e):
+            raise FileNotFoundError(str(e)) from None
+        raise ValueError(str(e)) from None
+    if texts:
+        yield texts, labels

@@ -20,14 +20,23 @@ from ._base import (
     NotFittedError,
     _SkBase,
     _SkTransformerMixin,
-    as_text_list,
     check_n_jobs,
     csr_from_parts,
 )
+from ._stream import in_memory, map_chunks, text_docs
 from .persistence import PersistMixin
 from .preprocessing import _normalizer_config
 
 _ANALYZERS = ("word", "char", "char_wb")
+
+
+def _stack(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Rows of chunked results, one matrix (no copy for a single chunk)."""
+    if len(parts) == 1:
+        return parts[0]
+    m = sp.vstack(parts, format="csr")
+    m.has_sorted_indices = True
+    return m
 
 
 def _check_range(value: Any, name: str = "ngram_range") -> tuple[int, int]:
@@ -280,22 +289,61 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
 
     # -- estimator API -------------------------------------------------
     def fit(self, raw_documents: Any, y: Any = None) -> TextVectorizer:
-        """Learn the vocabulary and IDF from ``raw_documents``."""
-        self._fit(raw_documents, transform=False)
+        """Learn the vocabulary and IDF from ``raw_documents``.
+
+        An in-memory collection is fitted in one parallel pass; any other
+        iterable (a generator reading a file, say) is streamed in chunks
+        of ``10_000`` documents with the same result, holding one chunk
+        and the candidate terms in memory."""
+        if in_memory(raw_documents):
+            self._fit(raw_documents, transform=False)
+            return self
+        self.__dict__.pop("_stream_", None)
+        return self.partial_fit(raw_documents)._sync()
+
+    def partial_fit(self, raw_documents: Any, y: Any = None) -> TextVectorizer:
+        """Count one more chunk of documents (any iterable of str).
+
+        Document frequencies are summed across calls, and ``min_df``,
+        ``max_df`` and ``max_features`` are applied to the totals when the
+        vectorizer is next used, so the vocabulary equals a :meth:`fit` on
+        all chunks together. The parameters of the first call are used
+        throughout; :meth:`fit` starts over. Memory grows with the number of
+        distinct n-grams seen (all are candidates until the end), not with
+        the number of documents. Saving or pickling keeps the fitted
+        vocabulary, not the running counts."""
+        stream = self.__dict__.get("_stream_")
+        if stream is None:
+            stream = _core.VocabStreamCore(self._config())
+            self._stream_ = stream
+        n_jobs = check_n_jobs(self.n_jobs)
+        map_chunks(lambda d: stream.update(d, n_jobs), raw_documents, "raw_documents", None)
+        self._stream_dirty_ = True
+        return self
+
+    def _sync(self) -> TextVectorizer:
+        """Turn the counts of :meth:`partial_fit` calls into the fitted
+        vocabulary (once per batch of calls: pruning sorts every term)."""
+        if self.__dict__.pop("_stream_dirty_", False):
+            self._set_core(self._stream_.finish(check_n_jobs(self.n_jobs)))
         return self
 
     def fit_transform(self, raw_documents: Any, y: Any = None) -> sp.csr_matrix:
         """Fit and return the document-term matrix, in one pass."""
+        # the output holds every row anyway, so a stream is read into a
+        # list (fit then transform would need to read it twice)
         X = self._fit(raw_documents, transform=True)
         assert X is not None
         return X
 
     def _fit(self, raw_documents: Any, transform: bool) -> sp.csr_matrix | None:
         cfg = self._config()
-        docs = as_text_list(raw_documents)
-        if not docs:
+        docs = text_docs(raw_documents, "raw_documents")
+        if len(docs) == 0:
             raise ValueError("cannot fit on an empty corpus (0 documents)")
         core, parts = _core.TextVectorizerCore.fit(cfg, docs, check_n_jobs(self.n_jobs), transform)
+        self.__dict__.pop("_stream_", None)
+        self.__dict__.pop("_stream_dirty_", None)
         self._set_core(core)
         return csr_from_parts(parts) if parts is not None else None
 
@@ -309,13 +357,32 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
         elif "idf_" in self.__dict__:
             del self.idf_
 
-    def transform(self, raw_documents: Any) -> sp.csr_matrix:
-        """Document-term matrix of ``raw_documents`` with the fitted vocabulary."""
+    def _persist_core(self) -> Any:
+        self._sync()
+        return self.__dict__.get("_core_")
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._sync()
+        return super().__getstate__()
+
+    def transform(self, raw_documents: Any, *, batch_size: int | None = None) -> sp.csr_matrix:
+        """Document-term matrix of ``raw_documents`` with the fitted vocabulary.
+
+        Any iterable of str works; one that is not an in-memory collection
+        is read in chunks of ``batch_size`` documents (default 10,000)."""
         core = self._check_fitted()
-        docs = as_text_list(raw_documents)
-        return csr_from_parts(core.transform(docs, check_n_jobs(self.n_jobs)))
+        n_jobs = check_n_jobs(self.n_jobs)
+        return _stack(
+            map_chunks(
+                lambda d: csr_from_parts(core.transform(d, n_jobs)),
+                raw_documents,
+                "raw_documents",
+                batch_size,
+            )
+        )
 
     def _check_fitted(self) -> Any:
+        self._sync()
         core = self.__dict__.get("_core_")
         if core is None:
             raise NotFittedError(
@@ -325,7 +392,7 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
         return core
 
     def __sklearn_is_fitted__(self) -> bool:
-        return self.__dict__.get("_core_") is not None
+        return self.__dict__.get("_core_") is not None or "_stream_dirty_" in self.__dict__
 
     @property
     def vocabulary_(self) -> dict[str, int]:
@@ -452,11 +519,19 @@ segment_clitics
         """Does nothing but validate: hashing is stateless."""
         return self.fit(X, y)
 
-    def transform(self, X: Any) -> sp.csr_matrix:
-        """Hash the documents of ``X`` into a sparse matrix."""
+    def transform(self, X: Any, *, batch_size: int | None = None) -> sp.csr_matrix:
+        """Hash the documents of ``X`` into a sparse matrix.
+
+        Any iterable of str works; one that is not an in-memory collection
+        (a generator reading a file, say) is read in chunks of
+        ``batch_size`` documents (default 10,000), so only the output
+        matrix grows with the input. For a stream too large for its matrix,
+        hash chunk by chunk yourself: see :func:`khabar.datasets.iter_batches`."""
         core = self._core_obj()
-        docs = as_text_list(X, "X")
-        return csr_from_parts(core.transform(docs, check_n_jobs(self.n_jobs)))
+        n_jobs = check_n_jobs(self.n_jobs)
+        return _stack(
+            map_chunks(lambda d: csr_from_parts(core.transform(d, n_jobs)), X, "X", batch_size)
+        )
 
     def fit_transform(self, X: Any, y: Any = None) -> sp.csr_matrix:
         return self.transform(X)

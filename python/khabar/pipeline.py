@@ -15,9 +15,10 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from . import _core
-from ._base import NotFittedError, _SkBase, as_text_list, check_n_jobs
+from ._base import NotFittedError, _SkBase, check_n_jobs
 from ._classif import available_if, encode_labels, labels_from_json, labels_to_json
 from ._progress import chunked, stages
+from ._stream import in_memory, map_chunks, text_docs
 from .feature_extraction import TextVectorizer
 from .linear_model import LinearClassifier
 from .persistence import PersistMixin
@@ -173,10 +174,28 @@ class TopicClassifier(PersistMixin, _SkBase):
         )
 
     # -- fitting -------------------------------------------------------------
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TopicClassifier:
-        """Fit on texts ``X`` (any iterable of str) and their labels ``y``."""
-        docs = as_text_list(X, "X")
-        if not docs:
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> TopicClassifier:
+        """Fit on texts ``X`` (any iterable of str) and their labels ``y``.
+
+        Out of core, with ``y=None``: ``X`` is a path to a JSONL, CSV/TSV or
+        Parquet file with ``text`` and ``label`` fields, a function
+        returning a fresh iterator of ``(texts, labels)`` batches (e.g.
+        ``lambda: khabar.datasets.iter_batches(path, text_field="body")``),
+        or a list of such batches. The data is read ``1 + max_iter`` times
+        (default ``max_iter`` 5): once for the vocabulary and labels, then
+        once per SGD epoch, holding one batch in memory. The linear model is
+        then trained by SGD on the same objective; ``predict_proba`` needs
+        ``loss="log"`` or ``"modified_huber"`` there (see
+        ``khabar._topic_stream``)."""
+        if y is None:
+            if sample_weight is not None:
+                raise ValueError("sample_weight is not supported by a streamed fit (y=None)")
+            from ._topic_stream import fit_stream
+
+            fit_stream(self, X)
+            return self
+        docs = text_docs(X, "X")
+        if len(docs) == 0:
             raise ValueError("cannot fit on an empty corpus (0 documents)")
         # check labels before the (slower) vectorizing, so errors come fast
         classes, _, multilabel = encode_labels(y, len(docs))
@@ -235,7 +254,9 @@ class TopicClassifier(PersistMixin, _SkBase):
         bar, when progress is on)."""
         call = getattr(self._fitted(), method)
         n_jobs = check_n_jobs(self.n_jobs)
-        docs = as_text_list(X, "X")
+        if not in_memory(X):  # a stream: read in chunks, never whole
+            return np.concatenate(map_chunks(lambda d: call(d, n_jobs), X, "X", None))
+        docs = text_docs(X, "X")
         return np.concatenate(chunked(self.progress, docs, lambda d: call(d, n_jobs), method))
 
     def predict(self, X: Any) -> np.ndarray:
@@ -244,9 +265,8 @@ class TopicClassifier(PersistMixin, _SkBase):
         return cast("np.ndarray", self.classes_[codes])
 
     def decision_function(self, X: Any) -> np.ndarray:
-        core = self._fitted()
-        z = core.decision_function(as_text_list(X, "X"), check_n_jobs(self.n_jobs))
-        return cast("np.ndarray", z[:, 0] if z.shape[1] == 1 else z)
+        z = self._by_chunks(X, "decision_function")
+        return z[:, 0] if z.shape[1] == 1 else z
 
     def _has_proba(self) -> bool:
         core = self.__dict__.get("_core_")

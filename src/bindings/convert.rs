@@ -9,13 +9,89 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::features::csr::{CsrData, CsrIndex, CsrMatrix};
 
-/// Borrow the UTF-8 of every string in `docs` (a list) without copying.
-/// Any non-string names its row; lone surrogates (not valid Unicode, so not
-/// representable as UTF-8) are reported with their position.
-pub fn extract_docs(docs: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PyBackedStr>> {
-    let list = docs
-        .cast::<PyList>()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a list of str")))?;
+/// A document borrowed from Python memory: a `str`'s UTF-8 or a string in
+/// an Arrow buffer. Valid while the [`Docs`] it came from lives (it is only
+/// handed out by reference to that `Docs`).
+#[derive(Clone, Copy)]
+pub struct DocStr {
+    ptr: *const u8,
+    len: usize,
+}
+
+// SAFETY: the bytes are immutable for the life of the owning `Docs` (Python
+// `str` objects and Arrow buffers are never written after creation).
+unsafe impl Send for DocStr {}
+unsafe impl Sync for DocStr {}
+
+impl AsRef<str> for DocStr {
+    fn as_ref(&self) -> &str {
+        if self.len == 0 {
+            return "";
+        }
+        // SAFETY: built only from checked UTF-8 (`PyBackedStr` or Arrow
+        // strings validated in `arrow::read_strings`) kept alive by `Docs`.
+        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.ptr, self.len)) }
+    }
+}
+
+/// Documents borrowed without copying, with what keeps their memory alive.
+pub struct Docs {
+    strs: Vec<DocStr>,
+    _py: Vec<PyBackedStr>,
+    _arrow: Vec<super::arrow::OwnedArray>,
+}
+
+impl std::ops::Deref for Docs {
+    type Target = [DocStr];
+    fn deref(&self) -> &[DocStr] {
+        &self.strs
+    }
+}
+
+/// Borrow every document of `docs` without copying: a list of `str`, or an
+/// Arrow string array / chunked array (anything with `__arrow_c_array__` or
+/// `__arrow_c_stream__`), read in place. Any non-string names its row;
+/// lone surrogates (not valid Unicode, so not representable as UTF-8) are
+/// reported with their position.
+pub fn extract_docs(docs: &Bound<'_, PyAny>, what: &str) -> PyResult<Docs> {
+    if !docs.is_instance_of::<PyList>() {
+        if let Some((arrays, spans)) = super::arrow::arrow_strings(docs, what)? {
+            let strs = spans
+                .into_iter()
+                .map(|(ptr, len)| DocStr {
+                    ptr: ptr as *const u8,
+                    len,
+                })
+                .collect();
+            return Ok(Docs {
+                strs,
+                _py: Vec::new(),
+                _arrow: arrays,
+            });
+        }
+    }
+    let py = extract_str_list(docs, what)?;
+    let strs = py
+        .iter()
+        .map(|s| DocStr {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        })
+        .collect();
+    Ok(Docs {
+        strs,
+        _py: py,
+        _arrow: Vec::new(),
+    })
+}
+
+/// Borrow the UTF-8 of every `str` of a list (no Arrow input).
+pub fn extract_str_list(docs: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PyBackedStr>> {
+    let list = docs.cast::<PyList>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} must be a list of str or an Arrow string array"
+        ))
+    })?;
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         match item.extract::<PyBackedStr>() {

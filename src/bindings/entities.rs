@@ -91,7 +91,7 @@ impl PyGazetteer {
                         let mut sc = TagScratch::default();
                         docs[r]
                             .iter()
-                            .map(|d| self.found(d, &mut sc))
+                            .map(|d| self.found(d.as_ref(), &mut sc))
                             .collect::<Vec<_>>()
                     },
                 )

@@ -6,6 +6,7 @@
 //! work, and map errors through `errors`. The Python package
 //! (`python/khabar`) builds the scikit-learn estimators on top.
 
+mod arrow;
 mod convert;
 mod entities;
 mod errors;

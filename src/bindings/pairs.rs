@@ -10,7 +10,7 @@ use super::models::PyLinearModel;
 use super::vectorizers::PyTextVectorizer;
 use crate::stance::{StanceBundle, StanceModel};
 
-use super::convert::extract_docs;
+use super::convert::extract_str_list;
 use super::errors::guard;
 use super::text::normalizer_config;
 use crate::features::entities::Gazetteer;
@@ -28,8 +28,8 @@ fn pairs_of(
     heads: &Bound<'_, PyAny>,
     bodies: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<(pyo3::pybacked::PyBackedStr, pyo3::pybacked::PyBackedStr)>> {
-    let h = extract_docs(heads, "headlines")?;
-    let b = extract_docs(bodies, "bodies")?;
+    let h = extract_str_list(heads, "headlines")?;
+    let b = extract_str_list(bodies, "bodies")?;
     if h.len() != b.len() {
         return Err(PyValueError::new_err(format!(
             "{} headlines but {} bodies",

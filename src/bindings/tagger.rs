@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use super::convert::extract_docs;
+use super::convert::extract_str_list;
 use super::errors::guard;
 use super::text::normalizer_config;
 use crate::features::entities::Gazetteer;
@@ -30,7 +30,7 @@ fn extract_sentences(x: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<PyBac
         .map_err(|_| PyTypeError::new_err(format!("{what} must be a list of token lists")))?;
     list.iter()
         .enumerate()
-        .map(|(i, s)| extract_docs(&s, &format!("{what}[{i}]")))
+        .map(|(i, s)| extract_str_list(&s, &format!("{what}[{i}]")))
         .collect()
 }
 

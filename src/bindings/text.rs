@@ -78,7 +78,12 @@ impl PyNormalizer {
                     threads,
                     docs.len(),
                     transform_parts(threads, docs.len()),
-                    |r| docs[r].iter().map(|d| n.normalize(d)).collect::<Vec<_>>(),
+                    |r| {
+                        docs[r]
+                            .iter()
+                            .map(|d| n.normalize(d.as_ref()))
+                            .collect::<Vec<_>>()
+                    },
                 )?;
                 Ok(parts.into_iter().flatten().collect())
             })

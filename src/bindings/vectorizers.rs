@@ -11,6 +11,7 @@ use super::text::{config_dict, normalizer_config};
 use crate::features::csr::Dtype;
 use crate::features::hashing::{HashingConfig, HashingVectorizer};
 use crate::features::ngrams::{AnalyzerKind, AnalyzerSpec};
+use crate::features::stream::VocabStream;
 use crate::features::tfidf::{Norm, Weighting};
 use crate::features::vectorizer::{TextVectorizer, TextVectorizerConfig};
 use crate::features::vocabulary::{DfBound, Pruning, Vocabulary};
@@ -140,7 +141,7 @@ fn transform_docs<'py>(
     py: Python<'py>,
     docs: &Bound<'py, PyAny>,
     n_jobs: Option<i64>,
-    f: impl Fn(&[pyo3::pybacked::PyBackedStr], usize) -> crate::Result<crate::features::csr::CsrMatrix>
+    f: impl Fn(&[super::convert::DocStr], usize) -> crate::Result<crate::features::csr::CsrMatrix>
         + Sync,
 ) -> PyResult<Bound<'py, PyAny>> {
     let docs = extract_docs(docs, "raw_documents")?;
@@ -291,6 +292,85 @@ impl PyHashingVectorizer {
     }
 }
 
+/// The running counts of a streaming `TextVectorizer` fit (mutable; one
+/// owner at a time: concurrent calls on one object raise instead of racing).
+#[pyclass(module = "khabar._core", name = "VocabStreamCore")]
+pub struct PyVocabStream {
+    inner: VocabStream,
+}
+
+#[pymethods]
+impl PyVocabStream {
+    #[new]
+    fn new(config: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let cfg = text_config(config)?;
+        Ok(Self {
+            inner: guard(|| VocabStream::new(cfg))?,
+        })
+    }
+
+    /// Count one chunk of documents (a list of str).
+    #[pyo3(signature = (docs, n_jobs = None))]
+    fn update(
+        &mut self,
+        py: Python<'_>,
+        docs: &Bound<'_, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<()> {
+        let docs = extract_docs(docs, "raw_documents")?;
+        let inner = &mut self.inner;
+        py.detach(|| guard(|| inner.update(&docs, resolve_n_jobs(n_jobs)?)))
+    }
+
+    /// Add the counts of another stream with the same parameters.
+    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyVocabStream>) -> PyResult<()> {
+        let (inner, theirs) = (&mut self.inner, &other.inner);
+        py.detach(|| guard(|| inner.merge(theirs)))
+    }
+
+    /// The fitted vectorizer for everything counted so far.
+    #[pyo3(signature = (n_jobs = None))]
+    fn finish(&mut self, py: Python<'_>, n_jobs: Option<i64>) -> PyResult<PyTextVectorizer> {
+        let inner = &mut self.inner;
+        let model = py.detach(|| guard(|| inner.finish(resolve_n_jobs(n_jobs)?)))?;
+        Ok(PyTextVectorizer { inner: model })
+    }
+
+    #[getter]
+    fn n_docs(&self) -> usize {
+        self.inner.n_docs()
+    }
+
+    #[getter]
+    fn n_candidates(&self) -> usize {
+        self.inner.n_candidates()
+    }
+
+    /// The counts as bytes (for pickling partial fits between processes).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let inner = &self.inner;
+        let bytes = py.detach(|| {
+            postcard::to_allocvec(inner).map_err(|e| {
+                PyValueError::new_err(format!("cannot serialise streaming counts: {e}"))
+            })
+        })?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner: VocabStream = py.detach(|| {
+            postcard::from_bytes(data).map_err(|e| {
+                super::errors::ModelFormatError::new_err(format!(
+                    "not valid streaming-fit counts: {e}"
+                ))
+            })
+        })?;
+        guard(|| inner.config.validate())?;
+        Ok(Self { inner })
+    }
+}
+
 /// Decode model bytes: returns `(kind, core_object, metadata_json, khabar_version)`.
 #[pyfunction]
 fn load_bytes<'py>(
@@ -358,6 +438,7 @@ fn load_bytes<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTextVectorizer>()?;
     m.add_class::<PyHashingVectorizer>()?;
+    m.add_class::<PyVocabStream>()?;
     m.add_function(wrap_pyfunction!(load_bytes, m)?)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod hashing;
 pub mod interner;
 pub mod ngrams;
 pub mod pairs;
+pub mod stream;
 pub mod tfidf;
 pub mod token_features;
 pub mod vectorizer;

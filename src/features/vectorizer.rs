@@ -105,14 +105,14 @@ impl PartialEq for TextVectorizer {
     }
 }
 
-struct Ctx {
+pub(crate) struct Ctx {
     normalizer: Normalizer,
     tokenizer: Tokenizer,
     stop: Option<StopSet>,
 }
 
 impl Ctx {
-    fn new(config: &TextVectorizerConfig) -> Self {
+    pub(crate) fn new(config: &TextVectorizerConfig) -> Self {
         let normalizer = Normalizer::new(config.normalizer);
         let stop = config
             .stop_words
@@ -126,7 +126,69 @@ impl Ctx {
     }
 }
 
+/// Count every document's n-grams against per-worker local vocabularies
+/// (one `LocalCounts` per analyzer block per worker, workers in document
+/// order): the first step of a fit, shared with streaming fits.
+pub(crate) fn count_local<S: AsRef<str> + Sync>(
+    ctx: &Ctx,
+    specs: &[AnalyzerSpec],
+    docs: &[S],
+    threads: usize,
+) -> Result<Vec<Vec<LocalCounts>>> {
+    let n_blocks = specs.len();
+    let parts = threads.max(1);
+    let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
+    let rs = ranges_by_weight(&weights, parts);
+    map_given_ranges(threads, rs, |r| {
+        let mut lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
+        let mut scratch = Scratch::default();
+        let mut normalized = String::new();
+        for d in &docs[r] {
+            ctx.normalizer.normalize_into(d.as_ref(), &mut normalized);
+            for (b, spec) in specs.iter().enumerate() {
+                if spec.kind == AnalyzerKind::Word {
+                    let mut toks = Vec::new();
+                    word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), &normalized, &mut toks);
+                    lcs[b].add_word_ngrams(&toks, spec.min_n, spec.max_n);
+                } else if spec.kind == AnalyzerKind::CharWb {
+                    lcs[b].add_char_wb(spec, &normalized);
+                } else {
+                    let lc = &mut lcs[b];
+                    for_each_ngram(
+                        spec,
+                        &ctx.tokenizer,
+                        None,
+                        &normalized,
+                        &mut scratch,
+                        &mut |g| lc.add(g),
+                    );
+                }
+            }
+            lcs.iter_mut().for_each(LocalCounts::end_doc);
+        }
+        lcs.iter_mut().for_each(LocalCounts::finish);
+        lcs
+    })
+}
+
 impl TextVectorizer {
+    /// A fitted vectorizer from its parts (a streaming fit's result).
+    pub fn from_blocks(
+        config: TextVectorizerConfig,
+        blocks: Vec<FittedBlock>,
+        n_docs: usize,
+    ) -> Self {
+        let mut v = Self {
+            config,
+            blocks,
+            n_docs,
+            stop: None,
+            pool: WorkerPool::default(),
+        };
+        v.restore();
+        v
+    }
+
     /// Learn vocabularies and IDF from `docs`; with `transform`, also return
     /// the document-term matrix of `docs` (computed in the same pass).
     pub fn fit<S: AsRef<str> + Sync>(
@@ -147,40 +209,8 @@ impl TextVectorizer {
         }
         let specs = config.analyzers.clone();
         let n_blocks = specs.len();
-        let parts = threads.max(1);
         // Step 1: count against local vocabularies.
-        let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
-        let rs = ranges_by_weight(&weights, parts);
-        let mut locals: Vec<Vec<LocalCounts>> = map_given_ranges(threads, rs, |r| {
-            let mut lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
-            let mut scratch = Scratch::default();
-            let mut normalized = String::new();
-            for d in &docs[r] {
-                ctx.normalizer.normalize_into(d.as_ref(), &mut normalized);
-                for (b, spec) in specs.iter().enumerate() {
-                    if spec.kind == AnalyzerKind::Word {
-                        let mut toks = Vec::new();
-                        word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), &normalized, &mut toks);
-                        lcs[b].add_word_ngrams(&toks, spec.min_n, spec.max_n);
-                    } else if spec.kind == AnalyzerKind::CharWb {
-                        lcs[b].add_char_wb(spec, &normalized);
-                    } else {
-                        let lc = &mut lcs[b];
-                        for_each_ngram(
-                            spec,
-                            &ctx.tokenizer,
-                            None,
-                            &normalized,
-                            &mut scratch,
-                            &mut |g| lc.add(g),
-                        );
-                    }
-                }
-                lcs.iter_mut().for_each(LocalCounts::end_doc);
-            }
-            lcs.iter_mut().for_each(LocalCounts::finish);
-            lcs
-        })?;
+        let mut locals = count_local(&ctx, &specs, docs, threads)?;
         // Step 2: merge per block.
         let mut blocks = Vec::with_capacity(n_blocks);
         let mut maps = Vec::with_capacity(n_blocks);

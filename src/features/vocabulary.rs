@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::features::interner::Interner;
+use crate::features::interner::{hash_str, Interner};
 use crate::parallel::{install, map_ranges};
 
 /// A term -> column map with contiguous columns `0..len`.
@@ -393,6 +393,78 @@ impl LocalCounts {
     }
 }
 
+/// Document and term frequencies of one analyzer block summed over the
+/// chunks of a streaming fit. Candidate terms are kept until the end (the
+/// pruning needs the final totals), so memory grows with the number of
+/// distinct n-grams, not with the number of documents.
+#[derive(Clone, Debug, Default)]
+pub struct StreamCounts {
+    pub terms: Interner,
+    pub df: Vec<u64>,
+    pub tf: Vec<u64>,
+}
+
+impl StreamCounts {
+    /// Add one worker's counts of a chunk.
+    pub fn absorb(&mut self, lc: &LocalCounts) {
+        let (df, tf) = lc.frequencies();
+        for (id, term) in lc.terms.iter().enumerate() {
+            self.add(term, lc.terms.hash_of(id as u32), df[id], tf[id]);
+        }
+    }
+
+    /// Add another stream's totals (counts gathered elsewhere, e.g. on
+    /// another worker of a cluster).
+    pub fn merge(&mut self, other: &StreamCounts) {
+        for (id, term) in other.terms.iter().enumerate() {
+            let id32 = id as u32;
+            self.add(term, other.terms.hash_of(id32), other.df[id], other.tf[id]);
+        }
+    }
+
+    fn add(&mut self, term: &str, hash: u64, df: u64, tf: u64) {
+        let (g, new) = self.terms.intern_hashed(term, hash);
+        if new {
+            self.df.push(0);
+            self.tf.push(0);
+        }
+        self.df[g as usize] += df;
+        self.tf[g as usize] += tf;
+    }
+
+    /// Totals of one term (zeros when unseen).
+    pub fn get(&self, term: &str) -> (u64, u64) {
+        self.terms
+            .find(term)
+            .map_or((0, 0), |g| (self.df[g as usize], self.tf[g as usize]))
+    }
+}
+
+/// Serialised as parallel lists (terms, df, tf): what crosses process
+/// boundaries when partial counts are merged on a cluster.
+impl Serialize for StreamCounts {
+    fn serialize<Ser: Serializer>(&self, s: Ser) -> std::result::Result<Ser::Ok, Ser::Error> {
+        let terms: Vec<&str> = self.terms.iter().collect();
+        (terms, &self.df, &self.tf).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let (terms, df, tf): (Vec<String>, Vec<u64>, Vec<u64>) = Deserialize::deserialize(d)?;
+        if df.len() != terms.len() || tf.len() != terms.len() {
+            return Err(serde::de::Error::custom(
+                "stream counts: list lengths differ",
+            ));
+        }
+        let mut out = StreamCounts::default();
+        for (i, t) in terms.iter().enumerate() {
+            out.add(t, hash_str(t), df[i], tf[i]);
+        }
+        Ok(out)
+    }
+}
+
 /// The merged, pruned vocabulary of one block plus, for each worker, the
 /// map from its local ids to final columns (`u32::MAX` = pruned).
 pub struct Merged {
@@ -419,13 +491,8 @@ impl Candidates {
     }
 }
 
-/// Merge workers' local counts into one sorted, pruned vocabulary.
-pub fn merge(
-    locals: &mut [LocalCounts],
-    n_docs: usize,
-    pruning: &Pruning,
-    threads: usize,
-) -> Result<Merged> {
+/// `(min_df, max_df)` as document counts for a corpus of `n_docs`.
+fn df_bounds(pruning: &Pruning, n_docs: usize) -> Result<(f64, f64)> {
     let high = pruning.max_df.resolve(n_docs);
     let low = pruning.min_df.resolve(n_docs);
     if high < low {
@@ -434,6 +501,17 @@ pub fn merge(
             "max_df corresponds to fewer documents than min_df",
         ));
     }
+    Ok((low, high))
+}
+
+/// Merge workers' local counts into one sorted, pruned vocabulary.
+pub fn merge(
+    locals: &mut [LocalCounts],
+    n_docs: usize,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<Merged> {
+    let (low, high) = df_bounds(pruning, n_docs)?;
     let cand = if locals.len() == 1 {
         let (df, tf) = locals[0].frequencies();
         Candidates {
@@ -448,6 +526,37 @@ pub fn merge(
     } else {
         sharded_merge(locals, threads)?
     };
+    select(cand, low, high, pruning, threads)
+}
+
+/// Prune and sort totals gathered by a streaming fit ([`StreamCounts`]):
+/// the same selection as [`merge`], so a streamed vocabulary equals the one
+/// fitted on all documents at once.
+pub fn select_totals(
+    totals: &StreamCounts,
+    n_docs: usize,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<(Vocabulary, Vec<u64>)> {
+    let (low, high) = df_bounds(pruning, n_docs)?;
+    let cand = Candidates {
+        parts: vec![totals.terms.clone()],
+        offsets: vec![0],
+        df: totals.df.clone(),
+        tf: totals.tf.clone(),
+        local_to_global: vec![None],
+    };
+    let m = select(cand, low, high, pruning, threads)?;
+    Ok((m.vocab, m.df))
+}
+
+fn select(
+    cand: Candidates,
+    low: f64,
+    high: f64,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<Merged> {
     let n_terms = cand.df.len();
     // Prune by document frequency first: sorting only survivors is cheaper
     // and gives the same order scikit-learn gets by sorting first.
