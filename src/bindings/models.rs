@@ -259,6 +259,19 @@ impl PyLinearModel {
         Ok(self.read()?.intercept.clone().into_pyarray(py))
     }
 
+    /// Weighted parameter average of models fitted on parts of one dataset.
+    #[staticmethod]
+    fn average(models: Vec<PyRef<'_, PyLinearModel>>, weights: Vec<f64>) -> PyResult<Self> {
+        let guards = models
+            .iter()
+            .map(|m| m.read())
+            .collect::<PyResult<Vec<_>>>()?;
+        let refs: Vec<&LinearModel> = guards.iter().map(|g| &**g).collect();
+        Ok(Self::new(guard(|| {
+            crate::model::linear::average(&refs, &weights)
+        })?))
+    }
+
     #[getter]
     fn n_iter(&self) -> PyResult<usize> {
         Ok(self.read()?.n_iter)
@@ -421,7 +434,7 @@ fn on_docs<R: Send>(
     py: Python<'_>,
     docs: &Bound<'_, PyAny>,
     n_jobs: Option<i64>,
-    f: impl Fn(&[pyo3::pybacked::PyBackedStr], usize) -> crate::Result<R> + Sync,
+    f: impl Fn(&[super::convert::DocStr], usize) -> crate::Result<R> + Sync,
 ) -> PyResult<R> {
     let docs = extract_docs(docs, "X")?;
     py.detach(|| guard(|| f(&docs, resolve_n_jobs(n_jobs)?)))

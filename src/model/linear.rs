@@ -342,6 +342,90 @@ impl<T: Real> Objective<'_, T> {
     }
 }
 
+/// Parameter averaging of models trained on disjoint parts of one dataset
+/// (the distributed fit of `khabar.dask`): the weighted mean of weights,
+/// intercepts and Platt parameters. All models must share features,
+/// outputs and loss. The average of convex-loss solutions is not the
+/// solution on the union, but close to it when parts are large and
+/// similarly distributed.
+pub fn average(models: &[&LinearModel], weights: &[f64]) -> Result<LinearModel> {
+    let first = *models
+        .first()
+        .ok_or_else(|| Error::InvalidInput("no models to average".into()))?;
+    if weights.len() != models.len() {
+        return Err(Error::InvalidInput(format!(
+            "{} models but {} weights",
+            models.len(),
+            weights.len()
+        )));
+    }
+    let total: f64 = weights.iter().sum();
+    if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || total <= 0.0 {
+        return Err(Error::param(
+            "weights",
+            "must be non-negative with a positive sum",
+        ));
+    }
+    for m in models {
+        if m.n_features != first.n_features
+            || m.n_outputs != first.n_outputs
+            || m.loss != first.loss
+            || m.multinomial != first.multinomial
+            || m.multilabel != first.multilabel
+        {
+            return Err(Error::InvalidInput(
+                "models to average differ in features, outputs or loss".into(),
+            ));
+        }
+    }
+    let mut coef = vec![0f64; first.coef.len()];
+    let mut intercept = vec![0f64; first.intercept.len()];
+    let mut platt = vec![(0f64, 0f64); first.n_outputs];
+    let mut all_platt = true;
+    for (m, &w) in models.iter().zip(weights) {
+        let w = w / total;
+        coef.iter_mut()
+            .zip(&m.coef)
+            .for_each(|(a, &c)| *a += w * f64::from(c));
+        intercept
+            .iter_mut()
+            .zip(&m.intercept)
+            .for_each(|(a, &b)| *a += w * b);
+        match &m.proba {
+            ProbaKind::Platt(p) if p.len() == platt.len() => {
+                platt
+                    .iter_mut()
+                    .zip(p)
+                    .for_each(|(acc, &(a, b))| *acc = (acc.0 + w * a, acc.1 + w * b));
+            }
+            _ => all_platt = false,
+        }
+    }
+    let proba = if all_platt {
+        ProbaKind::Platt(platt)
+    } else if models
+        .iter()
+        .all(|m| std::mem::discriminant(&m.proba) == std::mem::discriminant(&first.proba))
+    {
+        first.proba.clone()
+    } else {
+        ProbaKind::Unavailable
+    };
+    Ok(LinearModel {
+        n_features: first.n_features,
+        n_outputs: first.n_outputs,
+        multilabel: first.multilabel,
+        loss: first.loss,
+        multinomial: first.multinomial,
+        coef: coef.into_iter().map(|c| c as f32).collect(),
+        intercept,
+        proba,
+        n_iter: models.iter().map(|m| m.n_iter).max().unwrap_or(0),
+        converged: models.iter().all(|m| m.converged),
+        sgd: None,
+    })
+}
+
 impl LinearModel {
     /// Fit on `x` with `targets`, per-row weights `sw` (class and sample
     /// weights already multiplied), optional per-class feature `scale`.
@@ -985,6 +1069,49 @@ pub(crate) fn fit_dcd<T: Real>(
 mod tests {
     use super::*;
     use crate::model::sparse::OwnedCsr;
+
+    fn tiny(coef: Vec<f32>, intercept: Vec<f64>, proba: ProbaKind) -> LinearModel {
+        LinearModel {
+            n_features: 2,
+            n_outputs: intercept.len(),
+            multilabel: false,
+            loss: Loss::SquaredHinge,
+            multinomial: false,
+            coef,
+            intercept,
+            proba,
+            n_iter: 3,
+            converged: true,
+            sgd: None,
+        }
+    }
+
+    #[test]
+    fn average_is_the_weighted_mean_and_checks_shapes() {
+        let a = tiny(
+            vec![1.0, 0.0],
+            vec![0.0],
+            ProbaKind::Platt(vec![(-1.0, 0.0)]),
+        );
+        let b = tiny(
+            vec![3.0, 4.0],
+            vec![2.0],
+            ProbaKind::Platt(vec![(-3.0, 1.0)]),
+        );
+        let m = average(&[&a, &b], &[1.0, 3.0]).unwrap();
+        assert_eq!(m.coef, vec![2.5, 3.0]);
+        assert_eq!(m.intercept, vec![1.5]);
+        assert!(matches!(m.proba, ProbaKind::Platt(ref p) if p == &vec![(-2.5, 0.75)]));
+        let c = tiny(vec![0.0; 4], vec![0.0, 0.0], ProbaKind::Unavailable);
+        assert!(average(&[&a, &c], &[1.0, 1.0]).is_err());
+        assert!(average(&[&a, &b], &[0.0, 0.0]).is_err());
+        assert!(average(&[], &[]).is_err());
+        let d = tiny(vec![1.0, 0.0], vec![0.0], ProbaKind::Unavailable);
+        assert!(matches!(
+            average(&[&a, &d], &[1.0, 1.0]).unwrap().proba,
+            ProbaKind::Unavailable
+        ));
+    }
 
     /// A separable-ish 3-class problem: class c has features 3c..3c+3 plus
     /// shared noise features.
