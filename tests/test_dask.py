@@ -6,10 +6,9 @@ import gzip
 import json
 from pathlib import Path
 
+import khabar
 import numpy as np
 import pytest
-
-import khabar
 
 dd = pytest.importorskip("dask.dataframe")
 db = pytest.importorskip("dask.bag")
