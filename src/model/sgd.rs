@@ -43,9 +43,13 @@ pub struct SgdState {
 }
 
 struct Scratch {
+    /// The batch's gradient, `k` values per touched feature, in the order
+    /// features were first touched: compact, so it stays in cache (a dense
+    /// `d * k` array is one more random access per non-zero).
     g: Vec<f64>,
     gb: Vec<f64>,
-    mark: Vec<bool>,
+    /// Feature -> its slot in `g` (`u32::MAX`: not touched in this batch).
+    slot: Vec<u32>,
     touched: Vec<usize>,
     z: Vec<f64>,
     dz: Vec<f64>,
@@ -83,9 +87,9 @@ impl SgdState {
 
     fn scratch(&self) -> Scratch {
         Scratch {
-            g: vec![0.0; self.w.len()],
+            g: Vec::new(),
             gb: vec![0.0; self.k],
-            mark: vec![false; self.n_features],
+            slot: vec![u32::MAX; self.n_features],
             touched: Vec::new(),
             z: vec![0.0; self.k],
             dz: vec![0.0; self.k],
@@ -141,15 +145,17 @@ impl SgdState {
             let (cols, vals) = x.row(i);
             for (&c, &v) in cols.iter().zip(vals) {
                 let j = c as usize;
-                if !s.mark[j] {
-                    s.mark[j] = true;
+                if s.slot[j] == u32::MAX {
+                    s.slot[j] = s.touched.len() as u32;
                     s.touched.push(j);
+                    s.g.resize(s.g.len() + k, 0.0);
                 }
+                let at = s.slot[j] as usize * k;
                 let v = wi * v.f64();
                 for o in 0..k {
                     if s.dz[o] != 0.0 {
                         let r = scale.map_or(1.0, |r| r[j * k + o]);
-                        s.g[j * k + o] += v * r * s.dz[o];
+                        s.g[at + o] += v * r * s.dz[o];
                     }
                 }
             }
@@ -158,21 +164,23 @@ impl SgdState {
             }
         }
         let inv = 1.0 / rows.len() as f64;
-        for &j in &s.touched {
-            s.mark[j] = false;
-            for p in j * k..(j + 1) * k {
+        for (sl, &j) in s.touched.iter().enumerate() {
+            s.slot[j] = u32::MAX;
+            for o in 0..k {
                 // Only weights with a loss gradient in this batch step (L2
                 // included): an AdaGrad step costs a square root, and a
                 // weight whose class had no gradient would only decay.
-                if s.g[p] == 0.0 {
+                let gv = s.g[sl * k + o];
+                if gv == 0.0 {
                     continue;
                 }
-                let g = s.g[p] * inv + self.alpha * self.w[p];
-                s.g[p] = 0.0;
+                let p = j * k + o;
+                let g = gv * inv + self.alpha * self.w[p];
                 adagrad(&mut self.w[p], &mut self.acc_w[p], g, self.eta0);
             }
         }
         s.touched.clear();
+        s.g.clear();
         for o in 0..k {
             let g = s.gb[o] * inv;
             s.gb[o] = 0.0;
