@@ -149,7 +149,123 @@ pub fn from_bytes(bytes: &[u8]) -> Result<ModelFile> {
     if !rest.is_empty() {
         return err("the payload has unexpected trailing bytes".into());
     }
+    check_model(&file.model)?;
     Ok(file)
+}
+
+/// The sizes a model records must agree with its arrays (or prediction
+/// would index out of bounds) and its weights must be finite (or every
+/// prediction would be NaN, blamed on the input). The checksum catches
+/// accidental damage; this catches a file whose checksum was recomputed
+/// after editing (crafted, or written by a buggy tool), so that loading it
+/// fails with a clear error instead of an internal error at first use.
+fn check_model(model: &Model) -> Result<()> {
+    match model {
+        Model::Linear(m) => check_linear(m),
+        Model::NaiveBayes(m) => m.check_sizes(),
+        Model::TextVectorizer(v) => check_idf(v),
+        Model::TextPipeline(p) => {
+            check_linear(&p.model)?;
+            check_idf(&p.vectorizer)?;
+            if p.vectorizer.n_features() != p.model.n_features {
+                return Err(Error::ModelFormat(format!(
+                    "the vectorizer makes {} features but the model takes {}",
+                    p.vectorizer.n_features(),
+                    p.model.n_features
+                )));
+            }
+            Ok(())
+        }
+        Model::PairFeatures(p) => check_pairs(p),
+        Model::StanceBundle(b) => {
+            if let Some(p) = &b.pairs {
+                check_pairs(p)?;
+            }
+            for (_, v) in &b.vectorizers {
+                check_idf(v)?;
+            }
+            // features are divided by `scale`: it must be positive
+            if !finite(&b.mean) || !finite(&b.scale) || b.scale.iter().any(|&s| s <= 0.0) {
+                return Err(Error::ModelFormat(
+                    "stance bundle: the feature scaling is not finite and positive".into(),
+                ));
+            }
+            match &b.model {
+                crate::stance::StanceModel::Linear(m) => check_linear(m),
+                crate::stance::StanceModel::Mlp(m) => check_mlp(m),
+            }
+        }
+        Model::Mlp(m) => check_mlp(m),
+        _ => Ok(()),
+    }
+}
+
+fn finite<T: Copy + Into<f64>>(values: &[T]) -> bool {
+    values.iter().all(|&v| v.into().is_finite())
+}
+
+fn check_idf(v: &TextVectorizer) -> Result<()> {
+    if v.blocks.iter().all(|b| b.idf.as_deref().is_none_or(finite)) {
+        Ok(())
+    } else {
+        Err(Error::ModelFormat(
+            "vectorizer: an IDF weight is not finite".into(),
+        ))
+    }
+}
+
+fn check_pairs(p: &PairFeaturizer) -> Result<()> {
+    if p.weights_finite() {
+        Ok(())
+    } else {
+        Err(Error::ModelFormat(
+            "pair features: an IDF weight is not finite".into(),
+        ))
+    }
+}
+
+fn check_mlp(m: &Mlp) -> Result<()> {
+    m.validate()?;
+    if [&m.w1, &m.b1, &m.w2, &m.b2].iter().all(|w| finite(w)) {
+        Ok(())
+    } else {
+        Err(Error::ModelFormat("MLP: a weight is not finite".into()))
+    }
+}
+
+fn check_linear(m: &LinearModel) -> Result<()> {
+    let dk = m.n_features.checked_mul(m.n_outputs);
+    let platt_ok = match &m.proba {
+        crate::model::linear::ProbaKind::Platt(ab) => ab.len() == m.n_outputs,
+        _ => true,
+    };
+    let sgd_ok = m
+        .sgd
+        .as_ref()
+        .is_none_or(|s| s.sizes_agree() && s.n_features == m.n_features);
+    if m.n_outputs == 0
+        || dk != Some(m.coef.len())
+        || m.intercept.len() != m.n_outputs
+        || !platt_ok
+        || !sgd_ok
+    {
+        return Err(Error::ModelFormat(format!(
+            "linear model: the weights do not match {} features x {} outputs",
+            m.n_features, m.n_outputs
+        )));
+    }
+    let platt_finite = match &m.proba {
+        crate::model::linear::ProbaKind::Platt(ab) => {
+            ab.iter().all(|(a, b)| a.is_finite() && b.is_finite())
+        }
+        _ => true,
+    };
+    if !finite(&m.coef) || !finite(&m.intercept) || !platt_finite {
+        return Err(Error::ModelFormat(
+            "linear model: a weight is not finite".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Write a model file atomically (temporary file + rename), so a crash
@@ -212,6 +328,39 @@ mod tests {
         let mut longer = good.clone();
         longer.push(0);
         assert!(msg(&longer).contains("trailing"));
+    }
+
+    #[test]
+    fn rejects_sizes_that_disagree_even_with_a_valid_checksum() {
+        // as if the file had been edited and its checksum recomputed
+        let mut nb = NaiveBayes::new(crate::model::NbKind::Multinomial, 1.0, true, 3, 2).unwrap();
+        nb.n_features = 66;
+        let bytes = to_bytes(&ModelFile::new(
+            Model::NaiveBayes(Box::new(nb)),
+            "{}".into(),
+        ))
+        .unwrap();
+        assert!(msg(&bytes).contains("66 features x 2 classes"));
+    }
+
+    #[test]
+    fn rejects_non_finite_weights() {
+        let mlp = |w: f32| Mlp {
+            n_features: 1,
+            hidden: 1,
+            n_classes: 2,
+            w1: vec![w],
+            b1: vec![0.0],
+            w2: vec![1.0, -1.0],
+            b2: vec![0.0, 0.0],
+            loss_curve: vec![],
+            validation_curve: vec![],
+            n_iter: 1,
+        };
+        let bytes = |m| to_bytes(&ModelFile::new(Model::Mlp(Box::new(m)), "{}".into())).unwrap();
+        assert!(from_bytes(&bytes(mlp(0.5))).is_ok());
+        assert!(msg(&bytes(mlp(f32::NAN))).contains("not finite"));
+        assert!(msg(&bytes(mlp(f32::INFINITY))).contains("not finite"));
     }
 
     proptest! {

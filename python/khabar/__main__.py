@@ -15,6 +15,11 @@
 * ``khabar evaluate --model M --data F``: accuracy, macro-F1, per-class F1,
   the FNC score for 4-way stance, the confusion matrix (entity scores for
   taggers).
+
+Bad input (a missing or unreadable file, invalid UTF-8, a missing field, a
+corrupt or newer model file) ends the command with one line on stderr,
+``khabar COMMAND: error: ...`` naming the file and line where there is one,
+and exit status 1; usage errors exit with 2.
 """
 
 from __future__ import annotations
@@ -147,13 +152,19 @@ def _inputs(args: argparse.Namespace, pairs: bool) -> Iterator[list[tuple[Any, A
     return _records.batched(items(), args.batch_size)
 
 
+def _load_predictor(spec: str) -> Any:
+    """A model that predicts (not, say, a saved vectorizer)."""
+    model = _load_model(spec)
+    if not hasattr(model, "predict"):
+        kind = type(model).__name__
+        raise _records.InputError(f"{spec} holds a {kind}, which does not predict")
+    return model
+
+
 def _predict(args: argparse.Namespace) -> int:
     from .stance import StanceClassifier
 
-    model = _load_model(args.model)
-    if not hasattr(model, "predict"):
-        kind = type(model).__name__
-        raise _records.InputError(f"{args.model} holds a {kind}, which does not predict")
+    model = _load_predictor(args.model)
     pairs = isinstance(model, StanceClassifier)
     classes = [str(c) for c in model.classes_]
     out = sys.stdout
@@ -227,7 +238,13 @@ def _labelled(args: argparse.Namespace, path: str, task: str) -> tuple[list[Any]
     from .datasets import read_conll
 
     if task == "ner":
-        return read_conll(path, tag_map=dict(m.split("=", 1) for m in args.tag_map or []))
+        tag_map = {}
+        for m in args.tag_map or []:
+            old, sep, new = m.partition("=")
+            if not sep or not old or not new:
+                raise _records.InputError(f"--tag-map {m!r}: expected OLD=NEW, e.g. PERS=PER")
+            tag_map[old] = new
+        return read_conll(path, tag_map=tag_map)
     fmt = _records.detect_format(path, args.input_format)
     if fmt == "text":
         raise _records.InputError(
@@ -316,7 +333,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    model = _load_model(args.model)
+    model = _load_predictor(args.model)
     X, y = _labelled(args, args.data, _task_of(model))
     print(f"{args.model} on {args.data}:")
     _scores(model, X, y)
@@ -416,7 +433,10 @@ def _main(argv: list[str] | None) -> int:
     }
     try:
         return jobs[args.command](args)
-    except (_records.InputError, ValueError, TypeError, FileNotFoundError) as e:
+    except (_records.InputError, ValueError, TypeError, OSError, EOFError) as e:
+        # bad input, a bad model file, or a file that cannot be read or
+        # written (missing, a directory, no permission, a broken .gz): one
+        # line naming the problem, no traceback
         print(f"khabar {args.command}: error: {e}", file=sys.stderr)
         return 1
 

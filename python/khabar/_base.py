@@ -115,7 +115,7 @@ def as_text_list(X: Any, name: str = "raw_documents") -> list[Any]:
             raise ValueError(f"{name} must be 1-dimensional, got an array of shape {X.shape}")
         return cast("list[Any]", X.tolist())
     mod = type(X).__module__ or ""
-    if mod.startswith("pandas"):
+    if mod.startswith("pandas") and hasattr(X, "ndim"):  # a Series or DataFrame, not pd.NA
         if getattr(X, "ndim", 1) != 1:
             raise ValueError(
                 f"{name} must be a 1-D collection of texts; got a DataFrame with "
@@ -137,6 +137,8 @@ def check_n_jobs(n_jobs: Any) -> int | None:
         raise TypeError(f"n_jobs must be an int or None, got {type(n_jobs).__name__}")
     if int(n_jobs) == 0:
         raise ValueError("n_jobs=0 is not valid; use a positive count, -1 for all cores, or None")
+    if not -(2**31) <= int(n_jobs) < 2**31:
+        raise ValueError(f"n_jobs={n_jobs} is out of range; use a thread count, -1 or None")
     return int(n_jobs)
 
 

@@ -56,8 +56,13 @@ class available_if:
 def check_X(X: Any, name: str = "X") -> tuple[Any, int, int]:
     """Validate a feature matrix and return ``(parts, n_rows, n_cols)`` where
     ``parts`` is the ``(data, indices, indptr, n_cols)`` tuple the Rust
-    core borrows. Accepts scipy sparse matrices/arrays and 2-D numpy arrays;
-    text must go through a vectorizer (or use ``TopicClassifier``)."""
+    core borrows. Accepts scipy sparse matrices/arrays and 2-D numpy arrays
+    (bool included); text must go through a vectorizer (or use
+    ``TopicClassifier``).
+
+    Raises ``TypeError`` for ``None``, raw text, non-numeric or complex
+    values, and ``ValueError`` for anything not 2-dimensional.
+    """
     if X is None:
         raise TypeError(f"{name} is None; expected a 2-D feature matrix (scipy sparse or numpy)")
     if isinstance(X, (str, bytes)) or (
@@ -69,13 +74,19 @@ def check_X(X: Any, name: str = "X") -> tuple[Any, int, int]:
         )
     if not sp.issparse(X):
         arr = np.asarray(X)
-        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        # bool is accepted (binary features), as scikit-learn does
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+        ):
             raise TypeError(f"{name} must be numeric; got an array of dtype {arr.dtype}")
         if arr.ndim != 2:
             raise ValueError(f"{name} must be 2-dimensional; got shape {arr.shape}")
         X = sp.csr_matrix(arr)
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional; got shape {X.shape}")
+    if np.issubdtype(X.dtype, np.complexfloating):
+        # casting to float would silently drop the imaginary parts
+        raise TypeError(f"{name} must be real-valued; got dtype {X.dtype}")
     if X.format != "csr":
         X = X.tocsr()
     if X.dtype not in (np.float32, np.float64):
@@ -110,11 +121,40 @@ def _label_list(y: Any, name: str = "y") -> list[Any]:
     elif hasattr(y, "ndim") and getattr(y, "ndim", 1) != 1:
         raise ValueError(f"{name} must be 1-dimensional; got shape {getattr(y, 'shape', '?')}")
     else:
-        items = list(y)
+        try:
+            items = list(y)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be a sequence of labels, got {type(y).__name__}"
+            ) from None
     for i, v in enumerate(items):
         if _is_missing(v):
             raise ValueError(f"{name}[{i}] is missing ({v!r}); drop or fill missing labels first")
     return items
+
+
+def check_truth(y: Any, n_rows: int, name: str = "y") -> list[Any]:
+    """The true labels given to ``score``: one per row, none missing.
+
+    Raises ``TypeError`` for ``None`` or a bare string (which would be
+    compared character by character) and ``ValueError`` naming the row for a
+    missing label or the count for a length mismatch, as ``fit`` does.
+    """
+    items = _label_list(y, name)
+    if len(items) != n_rows:
+        raise ValueError(f"X has {n_rows} rows but {name} has {len(items)} labels")
+    return items
+
+
+def check_classes(classes: Any, name: str = "classes") -> list[Any]:
+    """The ``classes`` argument of ``partial_fit`` as a list (a bare string
+    would otherwise become its characters)."""
+    if isinstance(classes, (str, bytes)):
+        raise TypeError(
+            f"{name} must be a sequence of labels, not a single {type(classes).__name__}; "
+            f"e.g. {name}=[{classes!r}, ...]"
+        )
+    return list(classes.tolist() if hasattr(classes, "tolist") else classes)
 
 
 def is_multilabel(items: list[Any]) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,15 @@ def read_conll(
 
     Returns ``(sentences, tags)``: token lists and IOB2 tag lists. Tags are
     checked (``O``, ``B-X``, ``I-X``); ``tag_map`` renames entity types
-    (e.g. ``{"PERS": "PER"}`` for ANERcorp). Errors name the line.
+    (e.g. ``{"PERS": "PER"}`` for ANERcorp). Errors name the line:
+    ``ValueError`` for a malformed line, a bad tag or bytes that are not
+    UTF-8 (a leading byte-order mark is skipped); ``TypeError`` for a
+    ``path`` or ``tag_map`` of the wrong type.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    if tag_map is not None and not isinstance(tag_map, Mapping):
+        raise TypeError(f"tag_map must be a mapping such as {{'PERS': 'PER'}}, got {tag_map!r}")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"CoNLL file not found: {path}")
@@ -44,8 +51,15 @@ def read_conll(
     tags: list[list[str]] = []
     toks: list[str] = []
     tgs: list[str] = []
-    with path.open(encoding="utf-8") as f:
-        for n, raw in enumerate(f, 1):
+    with path.open("rb") as f:
+        for n, raw_bytes in enumerate(f, 1):
+            try:
+                raw = raw_bytes.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(
+                    f"{path}:{n}: not valid UTF-8 (byte {e.start}); convert the file first, "
+                    "e.g. iconv -f WINDOWS-1256 -t UTF-8"
+                ) from None
             line = raw.rstrip("\r\n")
             if not line.strip():
                 if toks:

@@ -60,9 +60,14 @@ def _user_tsv(user: Any) -> str:
         path = Path(user)
         if not path.is_file():
             raise FileNotFoundError(f"user gazetteer file not found: {path}")
-        text = path.read_text("utf-8")
-        if path.suffix.lower() == ".json":
-            return _user_tsv(json.loads(text))
+        try:
+            text = path.read_text("utf-8")
+            if path.suffix.lower() == ".json":
+                return _user_tsv(json.loads(text))
+        except UnicodeDecodeError as e:
+            raise ValueError(f"user gazetteer {path}: not valid UTF-8 (byte {e.start})") from None
+        except json.JSONDecodeError as e:
+            raise ValueError(f"user gazetteer {path}: invalid JSON ({e})") from None
         return text
     if not isinstance(user, Mapping):
         raise TypeError(
@@ -88,6 +93,15 @@ def _user_tsv(user: Any) -> str:
             bad = [v for v in variants if not isinstance(v, str)]
             if bad:
                 raise ValueError(f"user_gazetteer[{etype!r}][{name!r}] has non-str variants {bad}")
+            for v in (name, *variants):
+                if not v.isascii():
+                    try:
+                        v.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise ValueError(
+                            f"user_gazetteer[{etype!r}] has a name with a lone surrogate, "
+                            f"which is not valid Unicode: {v!r}"
+                        ) from None
             fields = [name, *variants]
             if any(("\t" in f or "|" in f or "\n" in f) for f in fields):
                 raise ValueError(f"names may not contain tabs, '|' or newlines: {fields!r}")
@@ -107,10 +121,12 @@ class EntityRecognizer:
     user_gazetteer : dict, path or None
         ``{"PER": ["name", ...]}``, ``{"ORG": {"canonical": ["variant", ...]}}``,
         or a ``.tsv`` (``TYPE<TAB>name<TAB>variant|variant``) / ``.json`` file.
-        User names take precedence over built-in ones.
+        User names take precedence over built-in ones. A missing file raises
+        ``FileNotFoundError``; a file that is not UTF-8 (or not valid JSON),
+        an unknown type or an invalid name raises ``ValueError``.
     types : iterable of str or None
         Keep only these types (default: all of PER, LOC, ORG, MISC, TITLE,
-        DATE, MONEY, PERCENT, NUMBER).
+        DATE, MONEY, PERCENT, NUMBER). A bare str raises ``TypeError``.
     patterns : bool, default True
         Also find DATE (Arabic, Maghrebi, Levantine and English month and
         day names, numeric dates), MONEY, PERCENT and NUMBER by pattern;
@@ -148,6 +164,9 @@ class EntityRecognizer:
         self.tagger = tagger
         self.builtin = builtin
         self.user_gazetteer = user_gazetteer
+        if isinstance(types, str):
+            # tuple("PER") would be ("P", "E", "R")
+            raise TypeError(f"types must be a list of type names, e.g. [{types!r}], not a str")
         self.types = None if types is None else tuple(types)
         self.normalizer = normalizer
         self.n_jobs = n_jobs
@@ -191,6 +210,17 @@ class EntityRecognizer:
         docs = as_text_list(texts, "texts")
         found = self._core.find_batch(docs, check_n_jobs(self.n_jobs))
         return [self._wrap(t, f) for t, f in zip(docs, found, strict=True)]
+
+    _PARAMS = ("builtin", "user_gazetteer", "types", "patterns", "normalizer", "tagger", "n_jobs")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled core cannot be pickled, and joblib/multiprocessing
+        # pickle a recogniser to ship it to workers: keep the parameters and
+        # compile again on load (a user gazetteer path is read again there).
+        return {k: self.__dict__[k] for k in self._PARAMS}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return (
@@ -275,6 +305,8 @@ class EntityCounter(_SkTransformerMixin, _SkBase):
         self.n_jobs = n_jobs
 
     def _types(self) -> tuple[str, ...]:
+        if isinstance(self.types, str):
+            raise TypeError(f"types must be a list of type names, e.g. [{self.types!r}], not a str")
         types = tuple(self.types)
         bad = [t for t in types if t not in ENTITY_TYPES]
         if bad or not types:
@@ -394,6 +426,13 @@ _DAYS_RE = (
 )
 _DIGIT = r"[0-9٠-٩۰-۹]"
 _NUM = rf"{_DIGIT}+(?:[.,٫٬]{_DIGIT}+)*"
+# Where a MONEY/PERCENT number may start: not inside a number. Without it
+# `re` retries the failing `{_NUM}...suffix` at every digit of a long digit
+# run (or "1.1.1..."), each time scanning to the run's end: quadratic time
+# (a 20 KB run of digits took a minute). Such starts were never kept anyway
+# (a match glued to a digit is dropped, and one inside a longer number is
+# covered by the match at the number's start).
+_NUM_START = rf"(?<!{_DIGIT})(?<!{_DIGIT}[.,٫٬])"
 _CURRENCY_WORDS = (
     r"(?:دولارات|دولار|دينارا|دينار|يورو|ريالا|ريال|جنيها|جنيه|دراهم|درهم|ليرة|ليرات|"
     r"روبل|ين|يوان|dollars?|euros?|pounds?|dinars?|riyals?|dirhams?|USD|EUR|GBP|TND|IQD|SAR)"
@@ -417,13 +456,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "MONEY",
         re.compile(
             rf"[$€£]\s?{_NUM}{_SCALE}"
-            rf"|{_NUM}{_SCALE}\s*(?:{_CURRENCY_WORDS}|[$€£])"
+            rf"|{_NUM_START}{_NUM}{_SCALE}\s*(?:{_CURRENCY_WORDS}|[$€£])"
         ),
     ),
     (
         "PERCENT",
         re.compile(
-            rf"{_NUM}\s*(?:%|٪|\s(?:في\s+المئة|في\s+المائة|بالمئة|بالمائة|percent|per\s+cent))"
+            rf"{_NUM_START}{_NUM}\s*(?:%|٪|\s(?:في\s+المئة|في\s+المائة|بالمئة|بالمائة|percent|per\s+cent))"
         ),
     ),
     ("NUMBER", re.compile(_NUM)),

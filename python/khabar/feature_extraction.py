@@ -48,8 +48,8 @@ def _check_range(value: Any, name: str = "ngram_range") -> tuple[int, int]:
     if not ok:
         raise ValueError(f"{name} must be a (min_n, max_n) pair of ints, got {value!r}")
     lo, hi = int(value[0]), int(value[1])
-    if lo < 1 or hi < lo:
-        raise ValueError(f"{name}={value!r} is invalid; need 1 <= min_n <= max_n")
+    if lo < 1 or hi < lo or hi > 64:  # 64: the core's MAX_NGRAM
+        raise ValueError(f"{name}={value!r} is invalid; need 1 <= min_n <= max_n <= 64")
     return lo, hi
 
 

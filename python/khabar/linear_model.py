@@ -26,6 +26,8 @@ from . import _core
 from ._base import NotFittedError, _SkBase, check_n_jobs
 from ._classif import (
     available_if,
+    check_classes,
+    check_truth,
     check_X,
     encode_labels,
     labels_from_json,
@@ -253,14 +255,14 @@ class LinearClassifier(PersistMixin, _SkBase):
         if core is None:
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes=[...]")
-            first = list(classes.tolist() if hasattr(classes, "tolist") else classes)
+            first = check_classes(classes)
             all_classes = np.unique(np.asarray(first))
             if len(all_classes) != len(first):
                 raise ValueError("classes contains duplicates")
         else:
             all_classes = self.classes_
             if classes is not None and not np.array_equal(
-                np.unique(np.asarray(list(classes))), all_classes
+                np.unique(np.asarray(check_classes(classes))), all_classes
             ):
                 raise ValueError(
                     f"classes={list(classes)!r} differs from the classes of the first call "
@@ -314,7 +316,9 @@ class LinearClassifier(PersistMixin, _SkBase):
         self.multilabel_ = bool(state["multilabel"])
         core = self._fitted()
         self.n_features_in_ = core.n_features
-        expected = core.n_outputs if (self.multilabel_ or len(self.classes_) > 2) else 1
+        if not self.multilabel_ and len(self.classes_) < 2:
+            raise ValueError("a classifier needs at least 2 classes")
+        expected = len(self.classes_) if (self.multilabel_ or len(self.classes_) > 2) else 1
         if core.n_outputs != expected:
             raise ValueError("the number of classes does not match the model")
         if self.multilabel_:
@@ -392,9 +396,7 @@ class LinearClassifier(PersistMixin, _SkBase):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy (subset accuracy for multi-label)."""
         pred = self.predict(X)
-        truth = list(y.tolist() if hasattr(y, "tolist") else y)
-        if len(truth) != len(pred):
-            raise ValueError(f"X has {len(pred)} rows but y has {len(truth)} labels")
+        truth = check_truth(y, len(pred))
         if self.multilabel_:
             pairs = zip(pred, truth, strict=True)
             right = np.array([set(p) == set(t) for p, t in pairs], dtype=float)

@@ -15,17 +15,42 @@ span and its type match exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
+
+
+def _seq(name: str, v: Any) -> list[Any]:
+    """``v`` as a list: a sequence of labels or tag lists, not ``None`` and
+    not a bare string (which would be scored character by character)."""
+    if v is None or isinstance(v, (str, bytes)):
+        what = "None" if v is None else f"a single {type(v).__name__}"
+        raise TypeError(f"{name} must be a sequence, not {what}")
+    try:
+        return list(v.tolist() if hasattr(v, "tolist") else v)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence, got {type(v).__name__}") from None
+
+
+def _labels(name: str, v: Any) -> list[Any]:
+    """A sequence of labels, with missing ones (None, NaN) named by position."""
+    items = _seq(name, v)
+    for i, x in enumerate(items):
+        if x is None or (isinstance(x, float) and x != x) or type(x).__name__ == "NAType":
+            raise ValueError(f"{name}[{i}] is missing ({x!r}); drop or fill missing labels first")
+    return items
 
 
 def entity_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """Mentions ``(start, end, type)`` (token offsets, end exclusive) in an
-    IOB2 tag sequence, read the conlleval way."""
+    IOB2 tag sequence, read the conlleval way.
+
+    Raises ``TypeError`` if ``tags`` is not a sequence of str (a bare str
+    included) and ``ValueError`` naming the first tag that is not IOB2.
+    """
     out: list[tuple[int, int, str]] = []
     start: int | None = None
     kind = ""
-    for i, tag in enumerate([*tags, "O"]):
+    for i, tag in enumerate([*_seq("tags", tags), "O"]):
         if not isinstance(tag, str):
             raise TypeError(f"tag {i} is {type(tag).__name__}, expected str")
         prefix, _, ty = tag.partition("-")
@@ -53,8 +78,16 @@ def entity_scores(
     type and ``"micro"`` over all types, for lists of IOB2 tag lists.
 
     Raises ``ValueError`` when the lists (or any sentence's tags) differ in
-    length, naming the sentence.
+    length, naming the sentence, and ``TypeError`` when either is not a list
+    of tag lists (e.g. one flat list of tags).
     """
+    y_true, y_pred = _seq("y_true", y_true), _seq("y_pred", y_pred)
+    for name, sents in (("y_true", y_true), ("y_pred", y_pred)):
+        for s, tags in enumerate(sents):
+            if tags is None or isinstance(tags, (str, bytes)):
+                raise TypeError(
+                    f"{name}[{s}] is {type(tags).__name__}; each sentence must be a list of tags"
+                )
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} sentences but y_pred has {len(y_pred)}")
     counts: dict[str, list[int]] = {}
@@ -88,7 +121,11 @@ def fnc_score(y_true: Sequence[str], y_pred: Sequence[str], *, percent: bool = T
 
     >>> round(fnc_score(["agree", "unrelated", "discuss"], ["discuss", "unrelated", "discuss"]), 2)
     66.67
+
+    Raises ``TypeError`` unless both are sequences of labels, and
+    ``ValueError`` if they differ in length, are empty or miss a label.
     """
+    y_true, y_pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}")
     if not len(y_true):
@@ -114,7 +151,16 @@ def classification_scores(
     >>> s = classification_scores(["a", "b", "b"], ["a", "b", "a"])
     >>> round(s["macro_f1"], 3), s["confusion"]
     (0.667, [[1, 0], [1, 1]])
+
+    Raises ``TypeError`` unless both are sequences of hashable labels, and
+    ``ValueError`` if they differ in length, miss a label (``None``, NaN) or
+    hold one outside ``labels``.
     """
+    y_true, y_pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
+    for name, items in (("y_true", y_true), ("y_pred", y_pred)):
+        for i, x in enumerate(items):
+            if not isinstance(x, Hashable):
+                raise TypeError(f"{name}[{i}] is {type(x).__name__}; labels must be hashable")
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true has {len(y_true)} labels but y_pred has {len(y_pred)}")
     labs = list(labels) if labels is not None else sorted(set(y_true) | set(y_pred), key=str)

@@ -10,7 +10,15 @@ import numpy as np
 
 from . import _core
 from ._base import NotFittedError, _SkBase, check_n_jobs
-from ._classif import check_X, encode_labels, labels_from_json, labels_to_json, sample_weights
+from ._classif import (
+    check_classes,
+    check_truth,
+    check_X,
+    encode_labels,
+    labels_from_json,
+    labels_to_json,
+    sample_weights,
+)
 from .persistence import PersistMixin
 
 
@@ -38,7 +46,13 @@ class _BaseNB(PersistMixin, _SkBase):
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Any:
         """Count features per class in ``X`` (non-negative: counts or
-        TF-IDF) for labels ``y``."""
+        TF-IDF) for labels ``y``.
+
+        Raises ``TypeError`` for an ``X`` that is not a numeric 2-D matrix
+        (see ``LinearClassifier.fit``) or a ``y`` that is not a sequence of
+        labels, and ``ValueError`` for negative or non-finite features, a
+        single class, a missing label or mismatched lengths (naming the row).
+        """
         parts, n_rows, n_cols = check_X(X)
         if n_rows == 0:
             raise ValueError("cannot fit on 0 samples; X is empty")
@@ -58,13 +72,14 @@ class _BaseNB(PersistMixin, _SkBase):
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> Any:
-        """Add a batch's counts; the first call needs ``classes``."""
+        """Add a batch's counts; the first call needs ``classes`` (a sequence
+        of every label; a bare string raises ``TypeError``)."""
         parts, n_rows, n_cols = check_X(X)
         core = self.__dict__.get("_core_")
         if core is None:
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes=[...]")
-            all_classes = np.unique(np.asarray(list(classes)))
+            all_classes = np.unique(np.asarray(check_classes(classes)))
             if len(all_classes) < 2:
                 raise ValueError("classes must hold at least 2 labels")
             core = self._new_core(n_cols, len(all_classes))
@@ -113,11 +128,14 @@ class _BaseNB(PersistMixin, _SkBase):
         return cast("np.ndarray", self.classes_[self._jll(X, proba=False).argmax(axis=1)])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Mean accuracy."""
+        """Mean accuracy.
+
+        Raises ``TypeError`` if ``y`` is not a sequence of labels and
+        ``ValueError`` if its length differs from ``X``'s or a label is
+        missing (the message names the row).
+        """
         pred = self.predict(X)
-        truth = np.asarray(list(y.tolist() if hasattr(y, "tolist") else y))
-        if len(truth) != len(pred):
-            raise ValueError(f"X has {len(pred)} rows but y has {len(truth)} labels")
+        truth = np.asarray(check_truth(y, len(pred)))
         return float(np.average(pred == truth, weights=sample_weight))
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -147,6 +165,13 @@ class _BaseNB(PersistMixin, _SkBase):
     def _restore_state(self, state: dict[str, Any]) -> None:
         self.classes_ = labels_from_json(state["classes"])
         self.n_features_in_ = int(state["n_features"])
+        # the metadata must describe the counts it travels with
+        feature_count = self._arrays()[1]
+        if feature_count.shape != (len(self.classes_), self.n_features_in_):
+            raise ValueError(
+                f"{len(self.classes_)} classes and {self.n_features_in_} features do not match "
+                f"the model's counts of shape {feature_count.shape}"
+            )
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

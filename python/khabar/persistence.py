@@ -129,28 +129,52 @@ class PersistMixin:
 
 
 def loads(data: bytes) -> Any:
-    """Rebuild a fitted khabar object from model bytes."""
+    """Rebuild a fitted khabar object from model bytes.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not bytes-like.
+    khabar.ModelFormatError
+        If the bytes are not a valid khabar model (empty, truncated,
+        corrupted, wrong magic bytes, written by a newer khabar, or with
+        metadata that does not fit the model).
+    """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"expected bytes, got {type(data).__name__}")
+        raise TypeError(f"data must be bytes (a model file's content), got {type(data).__name__}")
     kind, core, meta_json, _version = _core.load_bytes(bytes(data))
     try:
         meta = params_from_json(meta_json)
         cls = _REGISTRY[meta["class"]]
         params = meta["params"]
         obj = cls(**params)
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise ModelFormatError(f"the model's metadata is invalid: {e!r}") from e
     expected = getattr(cls, "_core_kind", kind)
     if kind != expected:
         raise ModelFormatError(
             f"the model data holds a {kind} core, but its metadata names a {cls.__name__}"
         )
-    if kind not in _STATELESS:
-        obj._set_core(core)
+    if kind in _STATELESS:
+        # rebuilt from the parameters alone: check them now, so a damaged
+        # parameter fails here rather than at the first transform
+        try:
+            obj.fit()
+        except (ValueError, TypeError) as e:
+            raise ModelFormatError(f"the model's parameters are invalid: {e}") from e
+    else:
+        try:
+            obj._set_core(core)
+        except (ValueError, KeyError, TypeError) as e:
+            raise ModelFormatError(f"the model's parts do not fit together: {e}") from e
+    has_state = type(obj)._persist_state is not PersistMixin._persist_state
+    if has_state and "state" not in meta:
+        # without it the object would lack classes_ and fail on first use
+        raise ModelFormatError(f"the model's metadata has no fitted state for a {cls.__name__}")
     if "state" in meta:
         try:
             obj._restore_state(meta["state"])
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ModelFormatError(f"the model's fitted state is invalid: {e!r}") from e
     return obj
 
@@ -160,8 +184,10 @@ def load(path: str | os.PathLike[str]) -> Any:
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a str or path-like object.
     FileNotFoundError
-        If ``path`` does not exist.
+        If there is no file at ``path`` (it does not exist or is a directory).
     khabar.ModelFormatError
         If the file is not a valid khabar model (truncated, corrupted, wrong
         magic bytes, or written by a newer khabar).
@@ -175,4 +201,15 @@ def load(path: str | os.PathLike[str]) -> Any:
     >>> kb.load(path).get_feature_names_out().tolist()
     ['بغداد', 'طهران']
     """
-    return loads(Path(path).read_bytes())
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    if str(path) == "":
+        raise FileNotFoundError("path is empty; give the model file's path")
+    p = Path(path)
+    # is_file() is False for a directory, an empty or NUL-containing name
+    # and one that cannot be encoded, which would otherwise each raise a
+    # different error (IsADirectoryError, ValueError, UnicodeEncodeError)
+    if not p.is_file():
+        what = "is a directory, not a model file" if p.is_dir() else "does not exist"
+        raise FileNotFoundError(f"model file {str(path)!r} {what}")
+    return loads(p.read_bytes())

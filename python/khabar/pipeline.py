@@ -16,13 +16,19 @@ import numpy as np
 
 from . import _core
 from ._base import NotFittedError, _SkBase, check_n_jobs
-from ._classif import available_if, encode_labels, labels_from_json, labels_to_json
+from ._classif import (
+    available_if,
+    check_truth,
+    encode_labels,
+    labels_from_json,
+    labels_to_json,
+)
 from ._progress import chunked, stages
 from ._stream import in_memory, map_chunks, text_docs
 from .feature_extraction import TextVectorizer
 from .linear_model import LinearClassifier
 from .persistence import PersistMixin
-from .preprocessing import normalize, tokenize_with_offsets
+from .preprocessing import _check_text, normalize, tokenize_with_offsets
 
 
 class Contribution(NamedTuple):
@@ -188,6 +194,11 @@ class TopicClassifier(PersistMixin, _SkBase):
         ``loss="log"`` or ``"modified_huber"`` there (see
         ``khabar._topic_stream``)."""
         if y is None:
+            if isinstance(X, (list, tuple, np.ndarray)) and len(X) and isinstance(X[0], str):
+                raise TypeError(
+                    "y is None: give one label per text, fit(texts, labels); y=None means "
+                    "X is a source of (texts, labels) batches for a streamed fit"
+                )
             if sample_weight is not None:
                 raise ValueError("sample_weight is not supported by a streamed fit (y=None)")
             from ._topic_stream import fit_stream
@@ -291,9 +302,7 @@ class TopicClassifier(PersistMixin, _SkBase):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy."""
         pred = self.predict(X)
-        truth = np.asarray(list(y.tolist() if hasattr(y, "tolist") else y))
-        if len(truth) != len(pred):
-            raise ValueError(f"X has {len(pred)} texts but y has {len(truth)} labels")
+        truth = np.asarray(check_truth(y, len(pred)))
         return float(np.average(pred == truth, weights=sample_weight))
 
     # -- inspection ----------------------------------------------------------
@@ -316,9 +325,10 @@ class TopicClassifier(PersistMixin, _SkBase):
         ``(feature, weight)`` pairs; feature names carry their block prefix
         (``"word:"``, ``"char_wb:"``)."""
         self._fitted()
+        _check_k(k)
         w = self._class_weights(self._class_index(label))
         names = self.vectorizer_.get_feature_names_out()
-        top = np.argsort(-w, kind="stable")[: max(int(k), 0)]
+        top = np.argsort(-w, kind="stable")[:k]
         return [(str(names[j]), float(w[j])) for j in top]
 
     def explain(self, text: str, k: int = 10, label: Any = None) -> list[Contribution]:
@@ -333,16 +343,16 @@ class TopicClassifier(PersistMixin, _SkBase):
         >>> top[0].surface in "البورصةُ ترتفع"
         True
         """
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, got {type(text).__name__}")
+        _check_text(text)
         self._fitted()
+        _check_k(k)
         row = self.vectorizer_.transform([text])
         if label is None:
             label = self.predict([text])[0]
         w = self._class_weights(self._class_index(label))
         cols, vals = row.indices, row.data.astype(np.float64)
         contrib = vals * w[cols]
-        order = np.argsort(-contrib, kind="stable")[: max(int(k), 0)]
+        order = np.argsort(-contrib, kind="stable")[:k]
         names = self.vectorizer_.get_feature_names_out()
         spans = _Spans(text, self.vectorizer_)
         out = []
@@ -358,6 +368,11 @@ class TopicClassifier(PersistMixin, _SkBase):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _check_k(k: Any) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
 
 
 class _Spans:

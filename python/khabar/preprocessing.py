@@ -283,5 +283,13 @@ def tokenize_with_offsets(
 
 
 def stop_words(name: str) -> list[str]:
-    """A built-in stop-word list: ``"arabic"`` or ``"english"``."""
+    """A built-in stop-word list: ``"arabic"`` or ``"english"``.
+
+    Raises ``TypeError`` if ``name`` is not a str and ``ValueError`` for an
+    unknown list.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be 'arabic' or 'english', got {type(name).__name__}")
+    if name not in ("arabic", "english"):
+        raise ValueError(f"unknown stop-word list name={name!r}; expected 'arabic' or 'english'")
     return list(_core.stop_words(name))

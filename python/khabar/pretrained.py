@@ -69,7 +69,11 @@ def _path(file: str) -> Any:
 
 def load(name: str) -> Any:
     """A bundled model by name (a fresh object each call; loading is cached
-    as bytes, so repeated loads are cheap)."""
+    as bytes, so repeated loads are cheap).
+
+    Raises ``TypeError`` if ``name`` is not a str and ``ValueError`` if it
+    is not one of :func:`list`.
+    """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
     if name not in _MODELS:
@@ -94,7 +98,13 @@ def _bytes(file: str) -> bytes:
 
 
 def card(name: str) -> str:
-    """The model card section for ``name`` from ``MODEL_CARDS.md``."""
+    """The model card section for ``name`` from ``MODEL_CARDS.md``.
+
+    Raises ``TypeError`` if ``name`` is not a str and ``ValueError`` if it
+    is not a bundled model.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     if name not in _MODELS:
         raise ValueError(f"unknown pretrained model {name!r}; available: {list()}")
     text = _path("MODEL_CARDS.md").read_text("utf-8")

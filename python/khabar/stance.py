@@ -27,8 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _core
-from ._base import _SkBase, _SkTransformerMixin, check_n_jobs
-from ._classif import encode_labels, labels_from_json, labels_to_json, sample_weights
+from ._base import ModelFormatError, _SkBase, _SkTransformerMixin, check_n_jobs
+from ._classif import check_truth, encode_labels, labels_from_json, labels_to_json, sample_weights
 from ._progress import chunked, stages
 from .entities import builtin_gazetteer_text
 from .feature_extraction import TextVectorizer
@@ -46,7 +46,13 @@ _TOP_K = 3
 
 def as_pairs(X: Any, name: str = "X") -> tuple[list[Any], list[Any]]:
     """``(headlines, bodies)`` from 2-tuples, an ``(n, 2)`` array or a
-    two-column DataFrame; errors name the row."""
+    two-column DataFrame; errors name the row.
+
+    Raises ``TypeError`` for a bare string, a non-iterable or a row that is
+    not a tuple/list (a set, a str, ``None``), and ``ValueError`` for a row
+    that does not hold exactly two items or one pair given without its list.
+    Non-str items are named by the Rust core (``headlines[i]``/``bodies[i]``).
+    """
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be pairs (headline, body), not a single {type(X).__name__}")
     if hasattr(X, "iloc") and hasattr(X, "columns"):  # DataFrame
@@ -62,12 +68,25 @@ def as_pairs(X: Any, name: str = "X") -> tuple[list[Any], list[Any]]:
     try:
         rows = list(X)
     except TypeError:
-        raise TypeError(f"{name} must be a list of (headline, body) pairs") from None
+        raise TypeError(
+            f"{name} must be a list of (headline, body) pairs, got {type(X).__name__}"
+        ) from None
+    if len(rows) == 2 and all(isinstance(r, str) for r in rows):
+        # one pair given bare: ("headline", "body") instead of [("headline", "body")]
+        raise ValueError(
+            f"{name} looks like a single (headline, body) pair; wrap it in a list: [pair]"
+        )
     for i, row in enumerate(rows):
-        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) != 2:
+        # sets and dicts have a length but no order (or keys instead of items)
+        if isinstance(row, (str, bytes, set, frozenset, dict)) or not hasattr(row, "__getitem__"):
+            raise TypeError(
+                f"{name}[{i}] must be a (headline, body) pair (tuple or list), "
+                f"got {type(row).__name__}"
+            )
+        if len(row) != 2:
             raise ValueError(
-                f"{name}[{i}] must be a (headline, body) pair, got {type(row).__name__}"
-                + (f" of length {len(row)}" if hasattr(row, "__len__") else "")
+                f"{name}[{i}] must be a (headline, body) pair, got {type(row).__name__} "
+                f"of length {len(row)}"
             )
         heads.append(row[0])
         bodies.append(row[1])
@@ -207,6 +226,7 @@ class StanceClassifier(PersistMixin, _SkBase):
         Entity-overlap features.
     normalizer : as elsewhere in khabar, default "arabic"
     random_state : int, default 0
+        In ``[0, 2**64)``.
     n_jobs : int or None
     progress : bool or None, default None
         A tqdm bar on stderr (fit stages; prediction in chunks of 5,000):
@@ -280,8 +300,8 @@ class StanceClassifier(PersistMixin, _SkBase):
             raise ValueError("no features: enable pair_features or some term_blocks")
         for name in ("hidden_layer_size", "batch_size", "max_iter", "max_features"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v < 2**31:
+                raise ValueError(f"{name} must be a positive integer below 2**31, got {v!r}")
         for name, lo, hi in (("dropout", 0, 1), ("validation_fraction", 0, 1)):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not lo <= v < hi:
@@ -290,6 +310,14 @@ class StanceClassifier(PersistMixin, _SkBase):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise ValueError(f"{name} must be a positive number, got {v!r}")
+        # both go to Rust as unsigned integers: check here so a bad value
+        # is a ValueError naming it, not an OverflowError from the binding
+        v = self.n_iter_no_change
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v < 2**31:
+            raise ValueError(f"n_iter_no_change must be a positive integer, got {v!r}")
+        rs = self.random_state
+        if isinstance(rs, bool) or not isinstance(rs, (int, np.integer)) or not 0 <= rs < 2**64:
+            raise ValueError(f"random_state must be an integer in [0, 2**64), got {rs!r}")
 
     def _vectorizer(self, block: str) -> TextVectorizer:
         ngrams = (1, 2) if block == "headline" else (1, 1)
@@ -448,7 +476,7 @@ class StanceClassifier(PersistMixin, _SkBase):
         self._vecs = {}
         for b, v in vecs:
             if b not in _ALL_BLOCKS:
-                raise ValueError(f"unknown term block {b!r} in the model")
+                raise ModelFormatError(f"unknown term block {b!r} in the model")
             vec = self._vectorizer(b)
             vec._set_core(v)
             self._vecs[b] = vec
@@ -461,6 +489,14 @@ class StanceClassifier(PersistMixin, _SkBase):
 
     def _restore_state(self, state: dict[str, Any]) -> None:
         self.classes_ = labels_from_json(state["classes"])
+        # prediction builds the design matrix from these parameters: they
+        # must name the blocks the saved model was trained on
+        missing = sorted(set(self._vecs) - set(self.term_blocks))
+        if missing or bool(self.pair_features) != bool(len(self._mean)):
+            raise ValueError(
+                f"the parameters (term_blocks={self.term_blocks!r}, pair_features="
+                f"{self.pair_features!r}) do not match the model's feature blocks"
+            )
 
     def __sklearn_is_fitted__(self) -> bool:
         return self.__dict__.get("_core_") is not None
@@ -520,10 +556,18 @@ class StanceClassifier(PersistMixin, _SkBase):
         label's probability is its weight; negative weights speak against
         the label. Model-agnostic, so it works for the MLP and the linear
         model alike; it costs one batched prediction of ``nnz + 1`` rows.
+
+        Raises ``TypeError`` if ``pair`` is not a tuple or list (or holds a
+        non-str), ``ValueError`` if it does not hold exactly two texts, if
+        ``k`` is not a positive integer or ``label`` is unknown.
         """
         self._fitted()
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
+        if not isinstance(pair, (tuple, list)):
+            raise TypeError(f"pair must be one (headline, body) tuple, got {type(pair).__name__}")
+        if len(pair) != 2:
+            raise ValueError(f"pair must be one (headline, body) tuple, got length {len(pair)}")
         heads, bodies = as_pairs([pair], "pair")
         row = self._design(heads, bodies, fit=False)
         base = self._proba(row)[0]
@@ -559,13 +603,16 @@ class StanceClassifier(PersistMixin, _SkBase):
         return labels
 
     def score(self, X: Any, y: Any) -> float:
-        """Macro-averaged F1 (the stance tasks' usual metric)."""
+        """Macro-averaged F1 (the stance tasks' usual metric).
+
+        Raises ``TypeError`` if ``y`` is not a sequence of labels and
+        ``ValueError`` if its length differs from ``X``'s or a label is
+        missing (the message names the row).
+        """
         from .metrics import classification_scores
 
         pred = self.predict(X)
-        truth = list(y.tolist() if hasattr(y, "tolist") else y)
-        if len(truth) != len(pred):
-            raise ValueError(f"X has {len(pred)} pairs but y has {len(truth)} labels")
+        truth = check_truth(y, len(pred))
         return float(
             classification_scores(truth, pred.tolist(), labels=self.classes_.tolist())["macro_f1"]
         )

@@ -180,13 +180,15 @@ class EntityTagger(PersistMixin, _SkBase):
         self.n_jobs = n_jobs
 
     def _check_params(self) -> None:
+        # upper bounds: Rust takes these as u32/u64, and an int beyond them
+        # would surface as an OverflowError that names nothing
         for name in ("n_iter", "min_count"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v < 2**32:
+                raise ValueError(f"{name} must be an integer in [1, 2**32), got {v!r}")
         rs = self.random_state
-        if isinstance(rs, bool) or not isinstance(rs, int) or rs < 0:
-            raise ValueError(f"random_state must be a non-negative integer, got {rs!r}")
+        if isinstance(rs, bool) or not isinstance(rs, int) or not 0 <= rs < 2**64:
+            raise ValueError(f"random_state must be an integer in [0, 2**64), got {rs!r}")
         self._penalty()
         if not isinstance(self.cues, bool):
             raise TypeError(f"cues must be True or False, got {self.cues!r}")

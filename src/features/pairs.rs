@@ -402,6 +402,12 @@ impl TryFrom<PairData> for PairFeaturizer {
 }
 
 impl PairFeaturizer {
+    /// Whether every IDF weight is a finite number (checked when a model
+    /// file is loaded: a damaged weight would make every feature NaN).
+    pub fn weights_finite(&self) -> bool {
+        self.default_idf.is_finite() && self.idf.values().all(|v| v.is_finite())
+    }
+
     fn unfitted(normalizer: NormalizerConfig, gazetteer: Option<Gazetteer>) -> Self {
         let normalizer = Normalizer::new(normalizer);
         let norm = |w: &str| normalizer.normalize(w);

@@ -52,6 +52,24 @@ fn check_non_negative<T: Real>(x: &CsrView<'_, T>, who: &str) -> Result<()> {
 }
 
 impl NaiveBayes {
+    /// Check that the arrays have the sizes `n_features` and `n_classes`
+    /// imply (after loading a model file).
+    pub fn check_sizes(&self) -> Result<()> {
+        let fk = self.n_features.checked_mul(self.n_classes);
+        if self.n_classes == 0
+            || self.class_count.len() != self.n_classes
+            || self.class_log_prior.len() != self.n_classes
+            || fk != Some(self.feature_count.len())
+            || fk != Some(self.feature_log_prob.len())
+        {
+            return Err(Error::ModelFormat(format!(
+                "naive Bayes: the arrays do not match {} features x {} classes",
+                self.n_features, self.n_classes
+            )));
+        }
+        Ok(())
+    }
+
     pub fn new(
         kind: NbKind,
         alpha: f64,
