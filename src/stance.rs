@@ -35,12 +35,14 @@ impl StanceBundle {
     /// Check the parts fit together (after loading).
     pub fn validate(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::ModelFormat(format!("stance bundle: {m}")));
-        let n_pair = if self.pairs.is_some() {
-            FEATURE_NAMES.len()
-        } else {
-            0
-        };
-        if self.mean.len() != n_pair || self.scale.len() != n_pair {
+        // The pair-feature extractor may be kept without its 52 features in
+        // the design (pair_features=False): it also builds the word-diff and
+        // best-sentence term blocks. So the scaling is empty or full, and
+        // full only with an extractor.
+        let n_pair = self.mean.len();
+        if self.scale.len() != n_pair
+            || (n_pair != 0 && (n_pair != FEATURE_NAMES.len() || self.pairs.is_none()))
+        {
             return bad("the pair-feature scaling has the wrong length");
         }
         let n_terms: usize = self.vectorizers.iter().map(|(_, v)| v.n_features()).sum();

@@ -200,3 +200,17 @@ def test_chunked_prediction_with_progress_matches(fitted):
     finally:
         _progress.CHUNK = old
         fitted.set_params(progress=None)
+
+
+def test_without_pair_features_fits_and_round_trips():
+    # regression: the bundle kept the pair extractor (it builds the word-diff
+    # blocks) without the 52 features, and its validation refused that
+    pairs = [("العراق ينفي", "نفت الحكومة العراقية الخبر")] * 10 + [
+        ("خبر", "قال المتحدث إن الخبر صحيح")
+    ] * 10
+    y = ["disagree"] * 10 + ["agree"] * 10
+    clf = kb.StanceClassifier(
+        model="linear", entities=False, pair_features=False, max_features=10
+    ).fit(pairs, y)
+    again = kb.StanceClassifier.from_bytes(clf.to_bytes())
+    assert list(again.predict(pairs)) == list(clf.predict(pairs)) == y
