@@ -141,7 +141,9 @@ pub struct Gazetteer {
     pub entries: Vec<GazetteerEntry>,
     normalizer: Normalizer,
     ac: Option<AhoCorasick>,
-    patterns: Vec<Pattern>,
+    /// The names each automaton pattern stands for, in entry order (see
+    /// [`add_pattern`]).
+    patterns: Vec<Vec<Pattern>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -185,8 +187,9 @@ impl Gazetteer {
     pub fn new(entries: Vec<GazetteerEntry>, normalizer: NormalizerConfig) -> Result<Self> {
         let normalizer = Normalizer::new(normalizer);
         let mut seen = std::collections::HashMap::<String, u32>::new();
+        let mut index = std::collections::HashMap::<String, usize>::new();
         let mut strings: Vec<String> = Vec::new();
-        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut patterns: Vec<Vec<Pattern>> = Vec::new();
         for (e, entry) in entries.iter().enumerate() {
             for surface in std::iter::once(&entry.canonical).chain(&entry.variants) {
                 let norm = normalize_phrase(&normalizer, surface);
@@ -204,20 +207,20 @@ impl Gazetteer {
                 seen.insert(key, e as u32);
                 if let Some(rest) = norm.strip_prefix("ال") {
                     if !rest.is_empty() && !rest.starts_with(' ') {
-                        strings.push(rest.to_string());
-                        patterns.push(Pattern {
+                        let p = Pattern {
                             entry: e as u32,
                             after_lil: true,
                             exact: None,
-                        });
+                        };
+                        add_pattern(&mut index, &mut strings, &mut patterns, rest, p);
                     }
                 }
-                strings.push(norm);
-                patterns.push(Pattern {
+                let p = Pattern {
                     entry: e as u32,
                     after_lil: false,
                     exact,
-                });
+                };
+                add_pattern(&mut index, &mut strings, &mut patterns, &norm, p);
             }
         }
         let ac = if strings.is_empty() {
@@ -351,10 +354,6 @@ impl Gazetteer {
                     break;
                 };
                 limit = m.end() - 1;
-                let p = &self.patterns[m.pattern().as_usize()];
-                if p.after_lil != prefix.ends_with("لل") {
-                    continue;
-                }
                 let Some(last) = doc.token_ending_at(m.end(), t) else {
                     continue;
                 };
@@ -364,9 +363,13 @@ impl Gazetteer {
                     doc.orig_at[at]
                 };
                 let end = doc.tokens[last].orig_end;
-                if p.exact.as_deref().is_some_and(|x| &text[start..end] != x) {
+                let after_lil = prefix.ends_with("لل");
+                let Some(p) = self.patterns[m.pattern().as_usize()].iter().find(|p| {
+                    p.after_lil == after_lil
+                        && p.exact.as_deref().is_none_or(|x| &text[start..end] == x)
+                }) else {
                     continue;
-                }
+                };
                 let len = m.end() - at;
                 if best.as_ref().is_none_or(|b| len > b.0) {
                     best = Some((
@@ -388,6 +391,28 @@ impl Gazetteer {
         }
         best.map(|(_, m, last)| (m, last))
     }
+}
+
+/// Add `p` to the automaton pattern for the normalised string `s`. One
+/// string can stand for several names: «عراق» listed as a name and also
+/// derived from «العراق» for use after لل, or "US" (matched in capitals
+/// only) and "us". The automaton reports one pattern per match, so a string
+/// gets one pattern holding every candidate, in entry order, and matching
+/// takes the first candidate valid at the match; separate patterns would
+/// hide all but one of them.
+fn add_pattern(
+    index: &mut std::collections::HashMap<String, usize>,
+    strings: &mut Vec<String>,
+    patterns: &mut Vec<Vec<Pattern>>,
+    s: &str,
+    p: Pattern,
+) {
+    let i = *index.entry(s.to_string()).or_insert_with(|| {
+        strings.push(s.to_string());
+        patterns.push(Vec::new());
+        strings.len() - 1
+    });
+    patterns[i].push(p);
 }
 
 /// Byte offset -> character offset, for every byte offset `0..=len`
@@ -538,6 +563,22 @@ mod tests {
         assert_eq!(found(&g, "the US and the UN in Baghdad").len(), 3);
         assert_eq!(found(&g, "U.S. troops")[0].1, "الولايات المتحدة");
         assert!(found(&g, "بغداد، المتحدة").iter().all(|m| m.1 == "بغداد"));
+    }
+
+    #[test]
+    fn a_name_equal_to_another_names_derived_form_is_found() {
+        // «عراق» is listed, and is also «العراق» without its article (only
+        // valid after لل); "us" is listed, and is also "US" lowercased (only
+        // valid in capitals). Each string still finds every name it stands
+        // for (found by the `entities` fuzz target).
+        let tsv = "LOC\tالعراق\tعراق\nLOC\tUS\t\nMISC\tus\t\n";
+        let g = Gazetteer::new(parse_tsv(tsv).unwrap(), NormalizerConfig::arabic()).unwrap();
+        let m = |s: &str, c: &str| vec![(s.to_string(), c.to_string())];
+        assert_eq!(found(&g, "عراق"), m("عراق", "العراق"));
+        assert_eq!(found(&g, "للعراق"), m("عراق", "العراق"));
+        assert_eq!(found(&g, "العراق"), m("العراق", "العراق"));
+        assert_eq!(found(&g, "us"), m("us", "us"));
+        assert_eq!(found(&g, "US"), m("US", "US"));
     }
 
     #[test]

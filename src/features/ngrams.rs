@@ -49,11 +49,32 @@ impl AnalyzerKind {
 }
 
 /// One analyzer: a kind and an inclusive n-gram range.
+///
+/// Deserialising checks the range like [`AnalyzerSpec::new`]: a model file
+/// is input, and a range of 0 (word n-grams panic) or 2**60 (a buffer per
+/// n-gram size) must be refused when it is loaded, not when it is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "SpecData")]
 pub struct AnalyzerSpec {
     pub kind: AnalyzerKind,
     pub min_n: usize,
     pub max_n: usize,
+}
+
+/// The serialised form of [`AnalyzerSpec`] (same fields, so the same wire
+/// format), before its range is checked.
+#[derive(Deserialize)]
+struct SpecData {
+    kind: AnalyzerKind,
+    min_n: usize,
+    max_n: usize,
+}
+
+impl TryFrom<SpecData> for AnalyzerSpec {
+    type Error = Error;
+    fn try_from(d: SpecData) -> Result<Self> {
+        Self::new(d.kind, d.min_n, d.max_n)
+    }
 }
 
 /// Longest n-gram we accept. Longer ranges are almost certainly a mistake and
@@ -352,5 +373,23 @@ mod tests {
         assert!(AnalyzerSpec::new(AnalyzerKind::Word, 3, 2).is_err());
         assert!(AnalyzerSpec::new(AnalyzerKind::Word, 1, 1000).is_err());
         assert!(AnalyzerKind::parse("chars").is_err());
+    }
+
+    #[test]
+    fn bad_ranges_are_rejected_when_loaded() {
+        // A model file with a word range of (0, 0) loaded, then panicked in
+        // `windows(0)` at transform (found by the `model_load` fuzz target).
+        let good = AnalyzerSpec::new(AnalyzerKind::Word, 1, 2).unwrap();
+        let bytes = postcard::to_stdvec(&good).unwrap();
+        assert_eq!(postcard::from_bytes::<AnalyzerSpec>(&bytes).unwrap(), good);
+        for (lo, hi) in [(0, 0), (0, 1), (3, 2), (1, 1 << 60)] {
+            let mut bad = good;
+            (bad.min_n, bad.max_n) = (lo, hi);
+            let bytes = postcard::to_stdvec(&bad).unwrap();
+            assert!(
+                postcard::from_bytes::<AnalyzerSpec>(&bytes).is_err(),
+                "({lo}, {hi}) loaded"
+            );
+        }
     }
 }
