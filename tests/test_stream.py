@@ -202,3 +202,14 @@ def test_bad_arrow_input_names_the_row_or_the_type():
         hv.transform(pa.array(["a", "b"]).dictionary_encode())
     with pytest.raises(TypeError, match="binary"):
         hv.transform(pa.array([b"\xff"]))
+
+
+def test_stance_predict_streams_pairs():
+    pairs = [("العراق ينفي", "نفت الحكومة العراقية الخبر")] * 10 + [
+        ("خبر", "قال المتحدث إن الخبر صحيح")
+    ] * 10
+    y = ["disagree"] * 10 + ["agree"] * 10
+    clf = khabar.StanceClassifier(model="linear", entities=False, max_features=20).fit(pairs, y)
+    np.testing.assert_allclose(clf.predict_proba(p for p in pairs), clf.predict_proba(pairs))
+    assert list(clf.predict(iter(pairs))) == list(clf.predict(pairs))
+    assert clf.predict_proba(iter([])).shape == (0, 2)

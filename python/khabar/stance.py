@@ -21,6 +21,7 @@ Input is pairs ``(headline_or_claim, body)``: a list of 2-tuples, an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple, cast
 
 import numpy as np
@@ -30,6 +31,7 @@ from . import _core
 from ._base import ModelFormatError, _SkBase, _SkTransformerMixin, check_n_jobs
 from ._classif import check_truth, encode_labels, labels_from_json, labels_to_json, sample_weights
 from ._progress import chunked, stages
+from ._stream import in_memory, map_chunks
 from .entities import builtin_gazetteer_text
 from .feature_extraction import TextVectorizer
 from .linear_model import LinearClassifier
@@ -518,8 +520,14 @@ class StanceClassifier(PersistMixin, _SkBase):
         return list(getattr(self._model_core, "validation_curve", []))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities, shape (n_pairs, n_classes), columns in ``classes_`` order."""
+        """Probabilities, shape (n_pairs, n_classes), columns in ``classes_`` order.
+
+        ``X`` may also be any iterable of pairs (a generator over a file, say):
+        it is then read in chunks of 10,000 pairs, never whole."""
         self._fitted()
+        if not in_memory(X) and not isinstance(X, (str, bytes)) and isinstance(X, Iterable):
+            out = map_chunks(lambda part: self.predict_proba(part), X, "X", None)
+            return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
         heads, bodies = as_pairs(X)
         if not heads:
             return np.zeros((0, len(self.classes_)))
