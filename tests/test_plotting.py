@@ -71,3 +71,22 @@ def test_progress_bars_on_request(capsys):
     assert "predict" in capsys.readouterr().err
     with pytest.raises(TypeError, match="progress"):
         kb.TopicClassifier(progress="yes").fit(texts, labels)
+
+
+def test_vectorizer_progress_bars_give_the_same_matrices(capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    from khabar import _progress
+
+    monkeypatch.setattr(_progress, "CHUNK", 7)  # several chunks behind the bar
+    texts = [f"الخبر رقم {i % 9} عن المدينة {i % 4}" for i in range(40)]
+    params = {"analyzer": [("word", (1, 2)), ("char_wb", (2, 4))], "max_features": 30}
+    quiet = kb.TextVectorizer(**params)
+    loud = kb.TextVectorizer(progress=True, **params)
+    Xq, Xl = quiet.fit_transform(texts), loud.fit_transform(texts)
+    assert loud.vocabulary_ == quiet.vocabulary_
+    assert (Xq != Xl).nnz == 0 and (loud.transform(texts) != Xq).nnz == 0
+    hq = kb.HashingVectorizer(n_features=256).transform(texts)
+    hl = kb.HashingVectorizer(n_features=256, progress=True).transform(texts)
+    assert (hq != hl).nnz == 0
+    err = capsys.readouterr().err
+    assert "counting" in err and "transform" in err

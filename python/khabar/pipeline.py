@@ -155,6 +155,7 @@ class TopicClassifier(PersistMixin, _SkBase):
         if not blocks:
             raise ValueError("word_ngram_range and char_ngram_range cannot both be None")
         return TextVectorizer(
+            progress=False,  # the classifier shows its own bar
             analyzer=blocks,
             normalizer=self.normalizer,
             segment_clitics=self.segment_clitics,

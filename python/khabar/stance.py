@@ -324,6 +324,7 @@ class StanceClassifier(PersistMixin, _SkBase):
     def _vectorizer(self, block: str) -> TextVectorizer:
         ngrams = (1, 2) if block == "headline" else (1, 1)
         return TextVectorizer(
+            progress=False,  # the classifier shows its own bar
             analyzer="char_wb" if block == "body_chars" else "word",
             ngram_range=(2, 5) if block == "body_chars" else ngrams,
             normalizer=self.normalizer,
