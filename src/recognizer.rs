@@ -77,22 +77,31 @@ impl Recognizer {
                 }
             })
             .collect();
+        debug_assert!(cands.windows(2).all(|w| w[0].end <= w[1].start));
         let n_gaz = cands.len();
         for (start, end, kind) in tagger.find_bytes(text, self.o_penalty, scratch) {
             if !tagger.knows_script(&text[start..end]) {
                 continue;
             }
             let (first, last) = (tok_of(start), tok_of(end - 1));
+            // Gazetteer mentions come in text order without overlaps, so
+            // their `first` and `last` tokens never decrease and the ones
+            // touching `first..=last` form one run: binary-search it rather
+            // than scan every name for every tagger mention (that was
+            // quadratic: minutes for a 10 MB document).
+            let lo = cands[..n_gaz].partition_point(|c| c.last < first);
+            let hi = lo + cands[lo..n_gaz].partition_point(|c| c.first <= last);
+            let near = &cands[lo..hi];
             // a tagger span that swallows two listed names («ترمب الكاظمي»)
             // is a tagging error: the names stand
-            let listed = cands[..n_gaz]
+            let listed = near
                 .iter()
                 .filter(|c| c.first <= last && c.last >= first && c.kind != "TITLE")
                 .count();
             if listed > 1 {
                 continue;
             }
-            let inside = cands[..n_gaz]
+            let inside = near
                 .iter()
                 .filter(|c| c.first >= first && c.last <= last && c.kind == kind)
                 .max_by_key(|c| (c.end - c.start, std::cmp::Reverse(c.start)));
@@ -229,5 +238,34 @@ mod tests {
         let got = r.find(text, &mut TagScratch::default());
         assert!(got.iter().any(|f| f.kind == "ORG"), "{got:?}");
         assert!(got.iter().all(|f| f.kind != "PER"), "{got:?}");
+    }
+
+    #[test]
+    fn repeated_text_gives_repeated_mentions() {
+        // the gazetteer run near each tagger mention is found by binary
+        // search: a text repeated k times must give k shifted copies
+        let entries = parse_tsv("PER\tترامب\tترمب\nLOC\tبغداد\t\nTITLE\tقال\t\n").unwrap();
+        let r = Recognizer {
+            gazetteer: Gazetteer::new(entries, NormalizerConfig::arabic()).unwrap(),
+            n_user: 0,
+            tagger: Some(Arc::new(tagger())),
+            o_penalty: 0.0,
+        };
+        let one = "قال دونالد ترمب إن الوضع في بغداد جيد وقال محمد علي ";
+        let base = r.find(one, &mut TagScratch::default());
+        assert!(base.len() >= 3, "{base:?}");
+        let k = 50;
+        let got = r.find(&one.repeat(k), &mut TagScratch::default());
+        let step = one.chars().count();
+        let want: Vec<Found> = (0..k)
+            .flat_map(|i| {
+                base.iter().map(move |f| Found {
+                    start: f.start + i * step,
+                    end: f.end + i * step,
+                    ..f.clone()
+                })
+            })
+            .collect();
+        assert_eq!(got, want);
     }
 }

@@ -107,45 +107,54 @@ fn tokenize<'py>(
     segment_clitics: bool,
     with_offsets: bool,
 ) -> PyResult<Bound<'py, PyList>> {
-    let tok = Tokenizer::new(TokenizerConfig {
-        keep_punct,
-        split_hashtags,
-        segment_clitics,
-    });
-    let text = match normalizer {
-        Some(n) => n.inner.normalize(text),
-        None => text.to_owned(),
-    };
     if with_offsets && (split_hashtags || segment_clitics) {
         return Err(pyo3::exceptions::PyValueError::new_err(
             "with_offsets=True reports raw token spans; it cannot be combined with split_hashtags or segment_clitics",
         ));
     }
-    if !with_offsets {
-        let toks = tok.tokens(&text);
-        return PyList::new(py, toks);
-    }
-    // Character offsets into the (normalised) text: Python indexes by code point.
-    let mut char_at = Vec::with_capacity(text.len() + 1);
-    let mut ci = 0usize;
-    for (b, _) in text.char_indices() {
-        char_at.resize(b + 1, ci);
-        ci += 1;
-    }
-    char_at.resize(text.len() + 1, ci);
-    let mut out: Vec<(String, usize, usize, &'static str)> = Vec::new();
-    crate::text::tokenize::scan(&text, |sp| {
-        if sp.kind == TokenKind::Punct && !keep_punct {
-            return;
-        }
-        out.push((
-            text[sp.start..sp.end].to_string(),
-            char_at[sp.start],
-            char_at[sp.end],
-            sp.kind.as_str(),
-        ));
+    let tok = Tokenizer::new(TokenizerConfig {
+        keep_punct,
+        split_hashtags,
+        segment_clitics,
     });
-    PyList::new(py, out)
+    // Normalise and tokenise without the GIL (other Python threads run
+    // meanwhile); only building the list needs it.
+    let (plain, spans) = py.detach(|| {
+        let text = match normalizer {
+            Some(n) => n.inner.normalize(text),
+            None => text.to_owned(),
+        };
+        if !with_offsets {
+            let toks: Vec<String> = tok.tokens(&text).into_iter().map(String::from).collect();
+            return (toks, Vec::new());
+        }
+        // Character offsets into the (normalised) text: Python indexes by code point.
+        let mut char_at = Vec::with_capacity(text.len() + 1);
+        let mut ci = 0usize;
+        for (b, _) in text.char_indices() {
+            char_at.resize(b + 1, ci);
+            ci += 1;
+        }
+        char_at.resize(text.len() + 1, ci);
+        let mut out: Vec<(String, usize, usize, &'static str)> = Vec::new();
+        crate::text::tokenize::scan(&text, |sp| {
+            if sp.kind == TokenKind::Punct && !keep_punct {
+                return;
+            }
+            out.push((
+                text[sp.start..sp.end].to_string(),
+                char_at[sp.start],
+                char_at[sp.end],
+                sp.kind.as_str(),
+            ));
+        });
+        (Vec::new(), out)
+    });
+    if with_offsets {
+        PyList::new(py, spans)
+    } else {
+        PyList::new(py, plain)
+    }
 }
 
 /// A built-in stop-word list.
