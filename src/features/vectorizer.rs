@@ -600,7 +600,10 @@ impl WorkerPool {
     const MAX_IDLE: usize = 16;
 
     fn take(&self, n_features: usize) -> Worker {
-        let warm = self.0.lock().ok().and_then(|mut v| v.pop());
+        // try_lock, not lock: a process forked while another thread held
+        // this lock inherits it locked forever; a busy lock only means a
+        // cold worker (same results)
+        let warm = self.0.try_lock().ok().and_then(|mut v| v.pop());
         warm.filter(|w| w.acc.dense.len() == n_features)
             .unwrap_or_else(|| Worker {
                 acc: Acc {
@@ -618,7 +621,7 @@ impl WorkerPool {
         if w.cache_entries() > Self::KEEP {
             return;
         }
-        if let Ok(mut v) = self.0.lock() {
+        if let Ok(mut v) = self.0.try_lock() {
             if v.len() < Self::MAX_IDLE {
                 v.push(w);
             }
