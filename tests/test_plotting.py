@@ -90,3 +90,13 @@ def test_vectorizer_progress_bars_give_the_same_matrices(capsys, monkeypatch):
     assert (hq != hl).nnz == 0
     err = capsys.readouterr().err
     assert "counting" in err and "transform" in err
+
+
+def test_tagger_progress_bar_counts_passes_and_changes_nothing(capsys):
+    pytest.importorskip("tqdm")
+    sents = [["زار", "بومبيو", "بغداد"], ["قال", "الكاظمي", "في", "بغداد"]] * 5
+    tags = [["O", "B-PER", "B-LOC"], ["O", "B-PER", "O", "B-LOC"]] * 5
+    quiet = kb.EntityTagger(n_iter=4, progress=False).fit(sents, tags)
+    loud = kb.EntityTagger(n_iter=4, progress=True).fit(sents, tags)
+    assert "EntityTagger.fit" in capsys.readouterr().err
+    assert loud._core_.to_bytes("") == quiet._core_.to_bytes("")

@@ -1,6 +1,6 @@
 """Type stubs for khabar's Rust extension module (checked by mypy.stubtest)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, final
 
 import numpy as np
@@ -185,6 +185,7 @@ class EntityTaggerCore:
         min_count: int = 1,
         random_state: int = 0,
         n_jobs: int | None = None,
+        on_epoch: Callable[[int], object] | None = None,
     ) -> EntityTaggerCore: ...
     def predict(
         self, sentences: list[list[str]], n_jobs: int | None = None, o_penalty: float = 0.0

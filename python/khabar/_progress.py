@@ -66,6 +66,22 @@ def stages(progress: bool | None, n: int, total: int, what: str) -> Iterator[_St
             bar.close()
 
 
+@contextmanager
+def epoch_bar(
+    progress: bool | None, n: int, epochs: int, what: str
+) -> Iterator[Callable[[int], None] | None]:
+    """A bar over the passes of a fit on ``n`` items (tokens, rows): yields
+    the hook the Rust core calls after each pass, or ``None`` for no bar."""
+    if not enabled(progress, n):
+        yield None
+        return
+    bar = _tqdm()(total=epochs, desc=what, unit="pass", leave=False)
+    try:
+        yield lambda k: bar.update(k - bar.n)
+    finally:
+        bar.close()
+
+
 def chunked(
     progress: bool | None, items: Sequence[T], fn: Callable[[Sequence[T]], Any], what: str
 ) -> list[Any]:

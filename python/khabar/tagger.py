@@ -31,6 +31,7 @@ from typing import Any
 
 from . import _core
 from ._base import _SkBase, check_n_jobs
+from ._progress import epoch_bar
 from .entities import _user_tsv, builtin_gazetteer_text
 from .metrics import entity_scores
 from .persistence import PersistMixin
@@ -140,6 +141,10 @@ class EntityTagger(PersistMixin, _SkBase):
         Seed of the per-pass shuffle; training is deterministic.
     n_jobs : int or None
         Threads for feature extraction and prediction.
+    progress : bool or None, default None
+        A tqdm bar over the training passes on stderr: ``None`` shows one
+        for 20,000 training tokens or more when tqdm is installed, ``True``
+        always, ``False`` never. It does not change the model.
 
     Attributes
     ----------
@@ -168,6 +173,7 @@ class EntityTagger(PersistMixin, _SkBase):
         o_penalty: float = 0.0,
         random_state: int = 0,
         n_jobs: int | None = None,
+        progress: bool | None = None,
     ) -> None:
         self.n_iter = n_iter
         self.min_count = min_count
@@ -178,6 +184,7 @@ class EntityTagger(PersistMixin, _SkBase):
         self.o_penalty = o_penalty
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.progress = progress
 
     def _check_params(self) -> None:
         # upper bounds: Rust takes these as u32/u64, and an int beyond them
@@ -227,18 +234,21 @@ class EntityTagger(PersistMixin, _SkBase):
             if self.word_clusters is None
             else _read_clusters(self.word_clusters, self.normalizer)
         )
-        core = _core.EntityTaggerCore.fit(
-            sents,
-            tags,
-            _normalizer_config(self.normalizer),
-            self._gazetteer_sources(),
-            [builtin_cues_text()] if self.cues else None,
-            clusters,
-            self.n_iter,
-            self.min_count,
-            self.random_state,
-            check_n_jobs(self.n_jobs),
-        )
+        n_tokens = sum(len(s) for s in sents)
+        with epoch_bar(self.progress, n_tokens, self.n_iter, "EntityTagger.fit") as on_epoch:
+            core = _core.EntityTaggerCore.fit(
+                sents,
+                tags,
+                _normalizer_config(self.normalizer),
+                self._gazetteer_sources(),
+                [builtin_cues_text()] if self.cues else None,
+                clusters,
+                self.n_iter,
+                self.min_count,
+                self.random_state,
+                check_n_jobs(self.n_jobs),
+                on_epoch,
+            )
         self._set_core(core)
         return self
 

@@ -39,7 +39,7 @@ impl PyEntityTagger {
     /// Train on token lists and IOB2 tag lists. `gazetteer` is a list of
     /// TSV sources whose names become features (or `None`).
     #[staticmethod]
-    #[pyo3(signature = (sentences, tags, normalizer = None, gazetteer = None, cues = None, clusters = None, n_iter = 10, min_count = 1, random_state = 0, n_jobs = None))]
+    #[pyo3(signature = (sentences, tags, normalizer = None, gazetteer = None, cues = None, clusters = None, n_iter = 10, min_count = 1, random_state = 0, n_jobs = None, on_epoch = None))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -53,6 +53,7 @@ impl PyEntityTagger {
         min_count: u32,
         random_state: u64,
         n_jobs: Option<i64>,
+        on_epoch: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let cfg = normalizer_config("arabic", normalizer)?;
         let sents = extract_sentences(sentences, "sentences")?;
@@ -79,7 +80,16 @@ impl PyEntityTagger {
                     min_count,
                     threads: resolve_n_jobs(n_jobs)?,
                 };
-                EntityTagger::fit(&sents, &tags, featurizer, &tc)
+                // the hook (a progress bar) runs with the GIL, briefly, once
+                // per pass; its errors are ignored: it cannot change training
+                let mut hook = |epoch: usize| {
+                    if let Some(cb) = &on_epoch {
+                        Python::attach(|py| {
+                            let _ = cb.call1(py, (epoch,));
+                        });
+                    }
+                };
+                EntityTagger::fit_observed(&sents, &tags, featurizer, &tc, &mut hook)
             })
         })?;
         Ok(Self {

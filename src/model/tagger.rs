@@ -275,6 +275,18 @@ impl EntityTagger {
         featurizer: TokenFeaturizer,
         cfg: &TaggerConfig,
     ) -> Result<Self> {
+        Self::fit_observed(sentences, tags, featurizer, cfg, &mut |_| {})
+    }
+
+    /// [`EntityTagger::fit`], calling `on_epoch(k)` after pass `k` (a
+    /// progress bar's hook; it cannot change the result).
+    pub fn fit_observed<S: AsRef<str> + Sync>(
+        sentences: &[Vec<S>],
+        tags: &[Vec<S>],
+        featurizer: TokenFeaturizer,
+        cfg: &TaggerConfig,
+        on_epoch: &mut dyn FnMut(usize),
+    ) -> Result<Self> {
         if sentences.len() != tags.len() {
             return Err(Error::InvalidInput(format!(
                 "{} sentences but {} tag lists",
@@ -419,7 +431,7 @@ impl EntityTagger {
             errors: Vec::new(),
             scripts,
         };
-        tagger.train(&encoded, &gold, keys.len(), nt, cfg);
+        tagger.train(&encoded, &gold, keys.len(), nt, cfg, on_epoch);
         Ok(tagger)
     }
 
@@ -430,6 +442,7 @@ impl EntityTagger {
         nf: usize,
         nt: usize,
         cfg: &TaggerConfig,
+        on_epoch: &mut dyn FnMut(usize),
     ) {
         // w: current weights; u: sum of c·Δ, so the average is w − u/c
         let mut w = vec![0f64; nf * nt];
@@ -441,7 +454,7 @@ impl EntityTagger {
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut emit = Vec::new();
         let mut trans32 = vec![0f32; tw.len()];
-        for _ in 0..cfg.epochs {
+        for epoch in 0..cfg.epochs {
             rng.shuffle(&mut order);
             let mut wrong = 0u64;
             for &s in &order {
@@ -491,6 +504,7 @@ impl EntityTagger {
                 c += 1.0;
             }
             self.errors.push(wrong);
+            on_epoch(epoch + 1);
         }
         self.weights = w.iter().zip(&u).map(|(w, u)| (w - u / c) as f32).collect();
         self.trans = tw
