@@ -59,8 +59,7 @@ def _train_rows(data: Path, name: str) -> list[dict[str, Any]]:
 
 def _fit_bytes(model: Any, X: list[Any], y: list[Any]) -> bytes:
     model.fit(X, y)
-    model.set_params(n_jobs=None)  # recorded in the file: use all cores when predicting
-    return bytes(model.to_bytes())
+    return bytes(model.to_bytes())  # n_jobs is not stored: loaded models use all cores
 
 
 def _topic(data: Path, name: str) -> bytes:

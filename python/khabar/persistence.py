@@ -23,6 +23,11 @@ _REGISTRY: dict[str, type] = {}
 _STATELESS = frozenset({"Normalizer", "HashingVectorizer"})
 
 
+#: parameters that only say how to run, never what is learnt: left out of
+#: model files so that the same model gives the same bytes
+_RUNTIME_PARAMS = frozenset({"n_jobs", "progress"})
+
+
 class PersistMixin:
     """``save``/``to_bytes``/``from_bytes`` and pickling through model bytes."""
 
@@ -83,11 +88,21 @@ class PersistMixin:
         """Inverse of :meth:`_persist_state`."""
 
     def to_bytes(self) -> bytes:
-        """The fitted object in khabar's model format."""
+        """The fitted object in khabar's model format.
+
+        Run-time settings that cannot change the model (``n_jobs``,
+        ``progress``) are not stored: a model fitted with ``n_jobs=1`` or
+        ``n_jobs=2`` gives the same bytes, and a loaded model takes their
+        defaults. (Pickling keeps them.)"""
         core = self._persist_core()
         if core is None:
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet; nothing to save")
-        meta = {"class": type(self).__name__, "params": self.get_params(deep=False)}  # type: ignore[attr-defined]
+        params = {
+            k: v
+            for k, v in self.get_params(deep=False).items()  # type: ignore[attr-defined]
+            if k not in _RUNTIME_PARAMS
+        }
+        meta = {"class": type(self).__name__, "params": params}
         state = self._persist_state()
         if state is not None:
             meta["state"] = state
