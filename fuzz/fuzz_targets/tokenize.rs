@@ -9,7 +9,7 @@
 #![no_main]
 
 use khabar::text::normalize::is_py_space;
-use khabar::text::stem::{segment, Segmented};
+use khabar::text::stem::segment;
 use khabar::text::tokenize::scan;
 use khabar::text::{TokenKind, Tokenizer, TokenizerConfig};
 use libfuzzer_sys::fuzz_target;
@@ -18,26 +18,6 @@ use libfuzzer_sys::fuzz_target;
 fn is_slice_of(part: &str, whole: &str) -> bool {
     let (w, p) = (whole.as_ptr() as usize, part.as_ptr() as usize);
     p >= w && p + part.len() <= w + whole.len()
-}
-
-/// Rule 7 of `stem.rs`: markers + stem + suffix rebuild the word.
-fn reconstruct(s: &Segmented<'_>) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < s.prefixes.len() {
-        if s.prefixes[i] == "ل+" && s.prefixes.get(i + 1) == Some(&"ال+") {
-            out.push_str("لل");
-            i += 2;
-        } else {
-            out.push_str(s.prefixes[i].trim_end_matches('+'));
-            i += 1;
-        }
-    }
-    out.push_str(s.stem);
-    if let Some(suf) = s.suffix {
-        out.push_str(suf.trim_start_matches('+'));
-    }
-    out
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -115,7 +95,7 @@ fuzz_target!(|data: &[u8]| {
         let word = &text[sp.start..sp.end];
         let seg = segment(word);
         assert_eq!(
-            reconstruct(&seg),
+            seg.surface(),
             word,
             "segmentation does not rebuild {word:?}: {seg:?}"
         );

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _core
 from ._base import check_n_jobs
 from ._progress import _tqdm, enabled
 from .linear_model import LinearClassifier
@@ -89,20 +88,13 @@ def fit_stream(clf: TopicClassifier, source: Any) -> None:
             bar.update(len(texts))
     if bar is not None:
         bar.close()
-    n = sum(counts.values())
-    if n == 0:
-        raise ValueError("cannot fit on an empty corpus (0 documents)")
-    if None in counts:
-        raise ValueError("a label is None; every document needs a label")
-    classes = np.unique(np.asarray(list(counts)))
-    if len(classes) < 2:
-        raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least 2")
+    n, classes = classes_of(counts)
     vec._sync()
     model = LinearClassifier(
         clf.loss,
         solver="sgd",
         alpha=1.0 / (float(clf.C) * n),
-        class_weight=_class_weight(clf.class_weight, counts),
+        class_weight=class_weight_of(clf.class_weight, counts),
         random_state=clf.random_state,
         n_jobs=clf.n_jobs,
     )
@@ -120,13 +112,25 @@ def fit_stream(clf: TopicClassifier, source: Any) -> None:
                 bar.update(len(texts))
     if bar is not None:
         bar.close()
-    clf._set_core(_core.TextPipelineCore(vec._core_, model._core_))
-    clf.vectorizer_ = vec
-    clf.model_ = model
-    clf.classes_ = model.classes_
+    clf._install(vec, model)
 
 
-def _class_weight(class_weight: Any, counts: Counter[Any]) -> Any:
+def classes_of(counts: Counter[Any]) -> tuple[int, np.ndarray]:
+    """``(n_documents, sorted classes)`` from label counts gathered over a
+    stream or over partitions; errors for no data, a missing label or a
+    single class."""
+    n = sum(counts.values())
+    if n == 0:
+        raise ValueError("cannot fit on an empty corpus (0 documents)")
+    if None in counts:
+        raise ValueError("a label is None; every document needs a label")
+    classes = np.unique(np.asarray(list(counts)))
+    if len(classes) < 2:
+        raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least 2")
+    return n, classes
+
+
+def class_weight_of(class_weight: Any, counts: Counter[Any]) -> Any:
     """``"balanced"`` as the dict an in-memory fit would compute."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _core
 from ._classif import check_X, encode_labels, sample_weights
+from ._topic_stream import class_weight_of, classes_of
 from .feature_extraction import TextVectorizer
 from .linear_model import LinearClassifier
 from .pipeline import TopicClassifier
@@ -201,17 +202,10 @@ def fit(estimator: TopicClassifier, texts: Any, labels: Any) -> TopicClassifier:
     for blob, counts in counted:
         stream.merge(_core.VocabStreamCore.from_bytes(blob))
         totals.update(counts)
-    n = sum(totals.values())
-    if n == 0:
-        raise ValueError("cannot fit on an empty corpus (0 documents)")
-    classes = np.unique(np.asarray(list(totals)))
-    if len(classes) < 2:
-        raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs at least 2")
+    _, classes = classes_of(totals)
     vec._set_core(stream.finish())
     model = estimator._make_model()
-    class_weight = model.class_weight
-    if isinstance(class_weight, str):  # "balanced" from the global counts
-        class_weight = {c: n / (len(classes) * totals[c]) for c in classes}
+    class_weight = class_weight_of(model.class_weight, totals)  # "balanced": global counts
     vec_ref = delayed(vec, pure=True)
     fitted = compute(
         *[delayed(_fit_part)(t, y, vec_ref, model, classes, class_weight) for t, y in pairs]
@@ -224,8 +218,4 @@ def fit(estimator: TopicClassifier, texts: Any, labels: Any) -> TopicClassifier:
             weights.append(float(rows))
     avg = _core.LinearModelCore.average(cores, weights)
     model._set_fitted(avg, classes, False)
-    estimator._set_core(_core.TextPipelineCore(vec._core_, avg))
-    estimator.vectorizer_ = vec
-    estimator.model_ = model
-    estimator.classes_ = classes
-    return estimator
+    return estimator._install(vec, model)

@@ -119,25 +119,23 @@ def iter_batches(
     if not isinstance(p, str):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     fmt = _records.detect_format(p, format)
+    if p != "-" and not Path(p).is_file():
+        raise FileNotFoundError(f"input file not found: {p}")
     texts: list[str] = []
     labels: list[Any] = []
-    try:
-        for where, rec in _records.records(p, fmt):
-            texts.append(_records.field(where, rec, text_field))
-            if label_field is None:
-                labels.append(None)
-            else:
-                if rec.get(label_field) is None:
-                    raise _records.InputError(
-                        f"{where}: no label in field {label_field!r} (fields: {sorted(rec)})"
-                    )
-                labels.append(rec[label_field])
-            if len(texts) >= size:
-                yield texts, labels
-                texts, labels = [], []
-    except _records.InputError as e:
-        if "not found" in str(e):
-            raise FileNotFoundError(str(e)) from None
-        raise ValueError(str(e)) from None
+    # a bad record raises _records.InputError, a ValueError naming the line
+    for where, rec in _records.records(p, fmt):
+        texts.append(_records.field(where, rec, text_field))
+        if label_field is None:
+            labels.append(None)
+        else:
+            if rec.get(label_field) is None:
+                raise _records.InputError(
+                    f"{where}: no label in field {label_field!r} (fields: {sorted(rec)})"
+                )
+            labels.append(rec[label_field])
+        if len(texts) >= size:
+            yield texts, labels
+            texts, labels = [], []
     if texts:
         yield texts, labels

@@ -356,18 +356,16 @@ class TextVectorizer(PersistMixin, _SkTransformerMixin, _SkBase):
         if len(docs) == 0:
             raise ValueError("cannot fit on an empty corpus (0 documents)")
         n_jobs = check_n_jobs(self.n_jobs)
+        self.__dict__.pop("_stream_", None)  # a fit starts over
+        self.__dict__.pop("_stream_dirty_", None)
         if enabled(self.progress, len(docs)):
             # counted in chunks behind a bar: the same vocabulary (summed
             # document frequencies), one more pass for the matrix
             stream = _core.VocabStreamCore(cfg)
             chunked(True, docs, lambda d: stream.update(d, n_jobs), "fit: counting")
-            self.__dict__.pop("_stream_", None)
-            self.__dict__.pop("_stream_dirty_", None)
             self._set_core(stream.finish(n_jobs))
             return self.transform(docs) if transform else None
         core, parts = _core.TextVectorizerCore.fit(cfg, docs, n_jobs, transform)
-        self.__dict__.pop("_stream_", None)
-        self.__dict__.pop("_stream_dirty_", None)
         self._set_core(core)
         return csr_from_parts(parts) if parts is not None else None
 

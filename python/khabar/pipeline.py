@@ -226,6 +226,11 @@ class TopicClassifier(PersistMixin, _SkBase):
             Xm = vec.fit_transform(docs)
             stage("fitting the linear model")
             model = self._make_model().fit(Xm, y, sample_weight=sample_weight)
+        return self._install(vec, model)
+
+    def _install(self, vec: TextVectorizer, model: LinearClassifier) -> TopicClassifier:
+        """Become the pipeline of a fitted vectorizer and linear model (the
+        in-memory, streamed and distributed fits all end here)."""
         self._set_core(_core.TextPipelineCore(vec._core_, model._core_))
         self.vectorizer_ = vec
         self.model_ = model

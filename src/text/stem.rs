@@ -94,6 +94,30 @@ pub struct Segmented<'a> {
     pub suffix: Option<&'static str>,
 }
 
+impl Segmented<'_> {
+    /// The surface word the segmentation came from. Rule 7: the markers,
+    /// the stem and the suffix rebuild it exactly, «لل» standing for «ل+»
+    /// «ال+». Tests and the fuzz target check every segmentation with it.
+    pub fn surface(&self) -> String {
+        let mut out = String::new();
+        let mut i = 0;
+        while i < self.prefixes.len() {
+            if self.prefixes[i] == "ل+" && self.prefixes.get(i + 1) == Some(&"ال+") {
+                out.push_str("لل");
+                i += 2;
+            } else {
+                out.push_str(self.prefixes[i].trim_end_matches('+'));
+                i += 1;
+            }
+        }
+        out.push_str(self.stem);
+        if let Some(suf) = self.suffix {
+            out.push_str(suf.trim_start_matches('+'));
+        }
+        out
+    }
+}
+
 /// Minimum stem length (in letters) left after any strip.
 const MIN_STEM: usize = 3;
 /// Minimum stem length left after stripping a one-letter suffix (`ه ك ي`).
@@ -227,33 +251,13 @@ pub fn segment(word: &str) -> Segmented<'_> {
 mod tests {
     use super::*;
 
-    /// Rebuild the surface word from a segmentation (rule 7).
-    fn reconstruct(s: &Segmented<'_>) -> String {
-        let mut out = String::new();
-        let mut i = 0;
-        while i < s.prefixes.len() {
-            if s.prefixes[i] == "ل+" && s.prefixes.get(i + 1) == Some(&"ال+") {
-                out.push_str("لل");
-                i += 2;
-            } else {
-                out.push_str(s.prefixes[i].trim_end_matches('+'));
-                i += 1;
-            }
-        }
-        out.push_str(s.stem);
-        if let Some(suf) = s.suffix {
-            out.push_str(suf.trim_start_matches('+'));
-        }
-        out
-    }
-
     /// Check one case: expected output, exact reconstruction, stem is a slice.
     fn check(word: &str, prefixes: &[&str], stem: &str, suffix: Option<&str>) {
         let got = segment(word);
         assert_eq!(got.prefixes, prefixes, "prefixes of {word:?}");
         assert_eq!(got.stem, stem, "stem of {word:?}");
         assert_eq!(got.suffix, suffix, "suffix of {word:?}");
-        assert_eq!(reconstruct(&got), word, "reconstruction of {word:?}");
+        assert_eq!(got.surface(), word, "reconstruction of {word:?}");
         let (w0, w1) = (word.as_ptr() as usize, word.as_ptr() as usize + word.len());
         let s0 = got.stem.as_ptr() as usize;
         assert!(
