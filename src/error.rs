@@ -29,6 +29,12 @@ pub enum Error {
     /// The worker thread pool could not be built.
     #[error("could not start worker threads: {0}")]
     ThreadPool(String),
+
+    /// Training was stopped by its progress observer (in Python, by an
+    /// exception such as `KeyboardInterrupt` raised in the progress
+    /// callback, which the bindings raise instead of this).
+    #[error("training was interrupted")]
+    Interrupted,
 }
 
 impl Error {

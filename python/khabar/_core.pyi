@@ -111,6 +111,7 @@ class LinearModelCore:
         n_jobs: int | None = None,
         probability: bool = False,
         cv: int = 2,
+        on_step: Callable[[int, int], object] | None = None,
     ) -> LinearModelCore: ...
     @staticmethod
     def start_sgd(

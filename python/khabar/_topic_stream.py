@@ -97,6 +97,7 @@ def fit_stream(clf: TopicClassifier, source: Any) -> None:
         class_weight=class_weight_of(clf.class_weight, counts),
         random_state=clf.random_state,
         n_jobs=clf.n_jobs,
+        progress=clf.progress,  # as the in-memory fit's model_ (partial_fit shows no bar)
     )
     rng = np.random.default_rng(_seed(clf.random_state))
     epochs = DEFAULT_EPOCHS if clf.max_iter is None else int(clf.max_iter)

@@ -35,6 +35,7 @@ from ._classif import (
     sample_weights,
     warn_convergence,
 )
+from ._progress import pass_bar
 from .persistence import PersistMixin
 
 _LOSSES = ("log", "hinge", "squared_hinge", "modified_huber")
@@ -111,6 +112,18 @@ class LinearClassifier(PersistMixin, _SkBase):
     n_jobs : int or None
         Threads (classes in parallel for DCD, row/column chunks for
         L-BFGS). The fitted model does not depend on it.
+    progress : bool or None, default None
+        A tqdm bar on stderr over the solver passes of :meth:`fit` (L-BFGS
+        iterations, DCD passes per group of up to 8 classes, SGD epochs;
+        with ``probability=True``, as many again per calibration fold). The
+        total is the most passes there can be and shrinks when a solver
+        converges early, so the bar ends full. ``None`` shows one when tqdm
+        is installed and the fit is large (stored non-zeros of ``X`` times
+        the classes, 1 for two classes, at least 25 million: about a second
+        or more); ``True`` always; ``False`` never. It does not change the
+        model, and Ctrl-C while it is shown stops the fit at the next pass
+        with ``KeyboardInterrupt``. ``partial_fit`` shows no bar. Like
+        ``n_jobs``, it is not saved in model files.
 
     Attributes
     ----------
@@ -158,6 +171,7 @@ class LinearClassifier(PersistMixin, _SkBase):
         n_iter_no_change: int = 5,
         random_state: Any = None,
         n_jobs: int | None = None,
+        progress: bool | None = None,
     ) -> None:
         self.loss = loss
         self.C = C
@@ -179,6 +193,7 @@ class LinearClassifier(PersistMixin, _SkBase):
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.progress = progress
 
     # -- configuration -------------------------------------------------
     def _config(self, solver: str | None = None) -> dict[str, Any]:
@@ -228,16 +243,20 @@ class LinearClassifier(PersistMixin, _SkBase):
         scale = None
         if self.nb_scale:
             scale = _core.log_count_ratio(parts, codes, len(classes), float(self.nb_alpha))
-        core = _core.LinearModelCore.fit(
-            config,
-            parts,
-            codes,
-            len(classes),
-            sw,
-            scale=scale,
-            n_jobs=n_jobs,
-            probability=bool(self.probability),
-        )
+        n_outputs = len(classes) if multilabel or len(classes) > 2 else 1
+        work = int(parts[0].shape[0]) * n_outputs  # stored non-zeros x outputs
+        with pass_bar(self.progress, work, f"{type(self).__name__}.fit") as on_step:
+            core = _core.LinearModelCore.fit(
+                config,
+                parts,
+                codes,
+                len(classes),
+                sw,
+                scale=scale,
+                n_jobs=n_jobs,
+                probability=bool(self.probability),
+                on_step=on_step,
+            )
         if not core.converged:
             warn_convergence(type(self).__name__, core.n_iter)
         self._set_fitted(core, classes, multilabel)

@@ -77,7 +77,10 @@ class TopicClassifier(PersistMixin, _SkBase):
     progress : bool or None, default None
         A tqdm progress bar on stderr: ``None`` shows one for inputs of
         20,000 texts or more when tqdm is installed; ``True`` always (fit
-        stages; prediction in chunks of 5,000); ``False`` never.
+        stages; prediction in chunks of 5,000); ``False`` never. Passed to
+        the linear model, whose own bar counts solver passes (under ``None``
+        for fits of 25 million non-zeros x classes or more; see
+        :class:`khabar.LinearClassifier`).
     n_jobs : int or None
         Threads; results do not depend on it.
 
@@ -178,6 +181,7 @@ class TopicClassifier(PersistMixin, _SkBase):
             tol=self.tol,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
+            progress=self.progress,  # its bar over solver passes
         )
 
     # -- fitting -------------------------------------------------------------

@@ -233,6 +233,8 @@ class StanceClassifier(PersistMixin, _SkBase):
     progress : bool or None, default None
         A tqdm bar on stderr (fit stages; prediction in chunks of 5,000):
         ``None`` shows one for 20,000 pairs or more when tqdm is installed.
+        With ``model="linear"`` it is passed to the linear model, whose own
+        bar counts solver passes (see :class:`khabar.LinearClassifier`).
 
     Attributes
     ----------
@@ -337,7 +339,12 @@ class StanceClassifier(PersistMixin, _SkBase):
     def _linear(self) -> LinearClassifier:
         # the dense, standardised pair features converge slowly under L-BFGS
         return LinearClassifier(
-            "log", C=self.C, class_weight=self.class_weight, max_iter=500, n_jobs=self.n_jobs
+            "log",
+            C=self.C,
+            class_weight=self.class_weight,
+            max_iter=500,
+            n_jobs=self.n_jobs,
+            progress=self.progress,  # so progress=False silences its bar too
         )
 
     # -- features --------------------------------------------------------------

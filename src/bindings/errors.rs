@@ -21,7 +21,7 @@ impl From<Error> for PyErr {
             Error::InvalidParameter { .. } | Error::InvalidInput(_) => PyValueError::new_err(msg),
             Error::ModelFormat(_) => ModelFormatError::new_err(msg),
             Error::Io(io) => PyOSError::new_err(io.to_string()),
-            Error::ThreadPool(_) => PyRuntimeError::new_err(msg),
+            Error::ThreadPool(_) | Error::Interrupted => PyRuntimeError::new_err(msg),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! labels; these cores own the fitted numbers and do the work with the GIL
 //! released.
 
+use std::ops::ControlFlow;
 use std::sync::RwLock;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
@@ -13,9 +14,10 @@ use super::convert::{extract_docs, opt, req, with_csr, CsrArg};
 use super::errors::guard;
 use super::vectorizers::PyTextVectorizer;
 use crate::io::{self, Model, ModelFile};
-use crate::model::calibration::fit_calibrated;
+use crate::model::calibration::{fit_calibrated, fit_calibrated_observed};
 use crate::model::linear::{LinearConfig, LinearModel, Solver};
 use crate::model::naive_bayes::{log_count_ratio, NaiveBayes, NbKind};
+use crate::model::progress::Step;
 use crate::model::{Loss, Targets};
 use crate::parallel::resolve_n_jobs;
 use crate::pipeline::TextPipeline;
@@ -141,8 +143,11 @@ impl PyLinearModel {
 impl PyLinearModel {
     /// Fit. `scale` is an optional feature-major per-output scale (NB-SVM);
     /// `probability` fits Platt sigmoids on `cv`-fold decision values.
+    /// `on_step(done, total)`, if given, is called as solver passes complete
+    /// (a progress bar); an exception it raises stops training and is
+    /// raised here.
     #[staticmethod]
-    #[pyo3(signature = (config, x, y, n_classes, sample_weight, scale = None, n_jobs = None, probability = false, cv = 2))]
+    #[pyo3(signature = (config, x, y, n_classes, sample_weight, scale = None, n_jobs = None, probability = false, cv = 2, on_step = None))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -155,6 +160,7 @@ impl PyLinearModel {
         n_jobs: Option<i64>,
         probability: bool,
         cv: usize,
+        on_step: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let cfg = linear_config(config)?;
         let x = CsrArg::extract(x)?;
@@ -162,16 +168,37 @@ impl PyLinearModel {
         let targets = t.view()?;
         let sw = weights(&sample_weight)?;
         let scale = scale.as_ref().map(|s| s.as_slice()).transpose()?;
+        // The core calls the hook on this thread (never from a worker), so
+        // it can take the GIL, and Ctrl-C, which Python delivers to the
+        // main thread's callbacks, arrives as a KeyboardInterrupt from it:
+        // keep the first error, stop training, and raise it below.
+        let mut raised: Option<PyErr> = None;
+        let first_error = &mut raised;
+        let mut hook = on_step.as_ref().map(move |cb| {
+            move |s: Step| {
+                Python::attach(|py| match cb.call1(py, (s.done, s.total)) {
+                    Ok(_) => ControlFlow::Continue(()),
+                    Err(e) => {
+                        *first_error = Some(e);
+                        ControlFlow::Break(())
+                    }
+                })
+            }
+        });
         let model = with_csr!(x, v => py.detach(|| guard(|| {
             let v = v?;
             let threads = resolve_n_jobs(n_jobs)?;
-            if probability {
-                fit_calibrated(&cfg, &v, &targets, sw, scale, cv, threads)
-            } else {
-                LinearModel::fit(&cfg, &v, &targets, sw, scale, threads)
+            match (probability, hook.as_mut()) {
+                (true, Some(h)) => fit_calibrated_observed(&cfg, &v, &targets, sw, scale, cv, threads, h),
+                (true, None) => fit_calibrated(&cfg, &v, &targets, sw, scale, cv, threads),
+                (false, Some(h)) => LinearModel::fit_observed(&cfg, &v, &targets, sw, scale, threads, h),
+                (false, None) => LinearModel::fit(&cfg, &v, &targets, sw, scale, threads),
             }
-        })))?;
-        Ok(Self::new(model))
+        })));
+        if let Some(e) = raised {
+            return Err(e);
+        }
+        Ok(Self::new(model?))
     }
 
     /// An untrained SGD model for a first `partial_fit`.

@@ -3,8 +3,10 @@
 //! of Lin, Lin & Weng 2007, as libsvm does).
 
 use super::linear::{
-    check_fit_inputs, fit_dcd, Duals, LinearConfig, LinearModel, ProbaKind, Scale, Solver,
+    check_fit_inputs, fit_budget, fit_dcd, Duals, LinearConfig, LinearModel, ProbaKind, Scale,
+    Solver,
 };
+use super::progress::{self, Observer, Tracker};
 use super::sparse::{CsrView, Real, Rng};
 use super::targets::Targets;
 use crate::error::Result;
@@ -135,29 +137,84 @@ pub fn fit_calibrated<T: Real>(
     folds: usize,
     threads: usize,
 ) -> Result<LinearModel> {
+    let silent = Tracker::silent();
+    fit_calibrated_tracked(cfg, x, targets, sw, scale, folds, threads, &silent)
+}
+
+/// [`fit_calibrated`], calling `on_step` on this thread as solver passes
+/// complete; the budget is one fit plus one per fold (see
+/// [`super::progress`]). `Break` stops training with
+/// [`crate::Error::Interrupted`]; otherwise the model is the same.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_calibrated_observed<T: Real>(
+    cfg: &LinearConfig,
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+    scale: Scale<'_>,
+    folds: usize,
+    threads: usize,
+    on_step: Observer<'_>,
+) -> Result<LinearModel> {
+    let per_fit = fit_budget(cfg, targets.n_outputs());
+    let total = per_fit.saturating_mul(n_folds(folds, x.n_rows).saturating_add(1));
+    progress::observe(total, Some(on_step), |tracker| {
+        fit_calibrated_tracked(cfg, x, targets, sw, scale, folds, threads, tracker)
+    })
+}
+
+/// The folds actually used for `n` rows.
+fn n_folds(folds: usize, n: usize) -> usize {
+    folds.clamp(2, n.max(2))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fit_calibrated_tracked<T: Real>(
+    cfg: &LinearConfig,
+    x: &CsrView<'_, T>,
+    targets: &Targets<'_>,
+    sw: &[f64],
+    scale: Scale<'_>,
+    folds: usize,
+    threads: usize,
+    tracker: &Tracker,
+) -> Result<LinearModel> {
+    let per_fit = fit_budget(cfg, targets.n_outputs());
+    let folds_budget = per_fit.saturating_mul(n_folds(folds, x.n_rows));
     if cfg.solver != Solver::Dcd {
-        let mut model = LinearModel::fit(cfg, x, targets, sw, scale, threads)?;
-        if !model.has_proba() {
-            calibrate(&mut model, cfg, x, targets, sw, scale, folds, threads, None)?;
-        }
+        let mut model = LinearModel::fit_tracked(cfg, x, targets, sw, scale, threads, tracker)?;
+        // losses with their own probabilities give up the folds' budget
+        tracker.part(folds_budget, || {
+            if model.has_proba() {
+                return Ok(());
+            }
+            calibrate(
+                &mut model, cfg, x, targets, sw, scale, folds, threads, None, tracker,
+            )
+        })?;
         return Ok(model);
     }
-    cfg.validate()?;
-    check_fit_inputs(x, targets, sw)?;
-    let (mut model, duals) = parallel::install(threads, || {
-        fit_dcd(cfg, x, targets, sw, scale, threads > 1, None)
+    let (mut model, duals) = tracker.part(per_fit, || {
+        cfg.validate()?;
+        check_fit_inputs(x, targets, sw)?;
+        parallel::install(threads, || {
+            fit_dcd(cfg, x, targets, sw, scale, threads > 1, None, tracker)
+        })
     })?;
-    calibrate(
-        &mut model,
-        cfg,
-        x,
-        targets,
-        sw,
-        scale,
-        folds,
-        threads,
-        Some(&duals),
-    )?;
+    tracker.part(folds_budget, || {
+        calibrate(
+            &mut model,
+            cfg,
+            x,
+            targets,
+            sw,
+            scale,
+            folds,
+            threads,
+            Some(&duals),
+            tracker,
+        )
+    })?;
     Ok(model)
 }
 
@@ -178,50 +235,70 @@ fn calibrate<T: Real>(
     folds: usize,
     threads: usize,
     duals: Option<&Duals>,
+    tracker: &Tracker,
 ) -> Result<()> {
     let n = x.n_rows;
     let k = model.n_outputs;
     let mut order: Vec<usize> = (0..n).collect();
     Rng::new(cfg.random_state ^ 0xCA11_B8A7).shuffle(&mut order);
-    let folds = folds.clamp(2, n.max(2));
+    let folds = n_folds(folds, n);
+    let per_fit = fit_budget(cfg, targets.n_outputs());
     let mut z = vec![0.0; n * k];
     for f in 0..folds {
-        let held: Vec<usize> = order.iter().copied().skip(f).step_by(folds).collect();
-        let mut is_held = vec![false; n];
-        held.iter().for_each(|&i| is_held[i] = true);
-        let train: Vec<usize> = (0..n).filter(|&i| !is_held[i]).collect();
-        if train.is_empty() || held.is_empty() {
-            continue;
+        if tracker.check().is_break() {
+            return Ok(()); // the caller discards the model
         }
-        let xt = x.select(&train);
-        let tt = OwnedTargets::subset(targets, &train);
-        let swt: Vec<f64> = train.iter().map(|&i| sw[i]).collect();
-        let m = if let Some(duals) = duals {
-            let init: Duals = duals
-                .iter()
-                .map(|a| train.iter().map(|&i| a[i]).collect())
-                .collect();
-            let (xv, tv) = (xt.view(), tt.view());
-            let loose = LinearConfig {
-                tol: cfg.tol.max(FOLD_TOL),
-                ..cfg.clone()
-            };
-            parallel::install(threads, || {
-                fit_dcd(&loose, &xv, &tv, &swt, scale, threads > 1, Some(&init)).0
-            })?
-        } else {
-            match LinearModel::fit(cfg, &xt.view(), &tt.view(), &swt, scale, threads) {
-                Ok(m) => m,
-                // a fold without some class cannot train; fall back to the
-                // full model's (optimistic) decision values for its rows
-                Err(_) => model.clone(),
+        // each fold is one fit's budget, given up if the fold is skipped
+        tracker.part(per_fit, || -> Result<()> {
+            let held: Vec<usize> = order.iter().copied().skip(f).step_by(folds).collect();
+            let mut is_held = vec![false; n];
+            held.iter().for_each(|&i| is_held[i] = true);
+            let train: Vec<usize> = (0..n).filter(|&i| !is_held[i]).collect();
+            if train.is_empty() || held.is_empty() {
+                return Ok(());
             }
-        };
-        let xh = x.select(&held);
-        let zh = m.decision(&xh.view(), threads)?;
-        for (r, &i) in held.iter().enumerate() {
-            z[i * k..(i + 1) * k].copy_from_slice(&zh[r * k..(r + 1) * k]);
-        }
+            let xt = x.select(&train);
+            let tt = OwnedTargets::subset(targets, &train);
+            let swt: Vec<f64> = train.iter().map(|&i| sw[i]).collect();
+            let (xv, tv) = (xt.view(), tt.view());
+            let m = if let Some(duals) = duals {
+                let init: Duals = duals
+                    .iter()
+                    .map(|a| train.iter().map(|&i| a[i]).collect())
+                    .collect();
+                let loose = LinearConfig {
+                    tol: cfg.tol.max(FOLD_TOL),
+                    ..cfg.clone()
+                };
+                parallel::install(threads, || {
+                    fit_dcd(
+                        &loose,
+                        &xv,
+                        &tv,
+                        &swt,
+                        scale,
+                        threads > 1,
+                        Some(&init),
+                        tracker,
+                    )
+                    .0
+                })?
+            } else {
+                match LinearModel::fit_tracked(cfg, &xv, &tv, &swt, scale, threads, tracker) {
+                    Ok(m) => m,
+                    // a fold without some class cannot train; fall back to
+                    // the full model's (optimistic) decision values for its
+                    // rows
+                    Err(_) => model.clone(),
+                }
+            };
+            let xh = x.select(&held);
+            let zh = m.decision(&xh.view(), threads)?;
+            for (r, &i) in held.iter().enumerate() {
+                z[i * k..(i + 1) * k].copy_from_slice(&zh[r * k..(r + 1) * k]);
+            }
+            Ok(())
+        })?;
     }
     let params = (0..k)
         .map(|o| {
@@ -237,6 +314,62 @@ fn calibrate<T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::linear::tests::check_steps;
+    use crate::model::Loss;
+
+    #[test]
+    fn observed_calibrated_fits_count_every_fold_and_change_nothing() {
+        // three classes, class c on features 3c..3c+3, with noise
+        let mut rng = Rng::new(9);
+        let (mut indptr, mut indices, mut data, mut y) = (vec![0i64], vec![], vec![], vec![]);
+        for i in 0..240 {
+            let c = (i % 3) as u32;
+            let mut row: Vec<i32> = (0..3).map(|f| 3 * c as i32 + f).collect();
+            row.push(9 + rng.below(6) as i32);
+            if rng.below(4) == 0 {
+                row.push(3 * ((c as i32 + 1) % 3));
+            }
+            row.sort_unstable();
+            row.dedup();
+            data.extend(row.iter().map(|_| 1.0f64));
+            indices.extend(row);
+            indptr.push(indices.len() as i64);
+            y.push(c);
+        }
+        let x = CsrView::new(&indptr, &indices, &data, 15).unwrap();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let sw = vec![1.0; 240];
+        for (loss, solver) in [
+            (Loss::SquaredHinge, Solver::Dcd),
+            (Loss::SquaredHinge, Solver::Lbfgs),
+            (Loss::Hinge, Solver::Sgd),
+            (Loss::Log, Solver::Lbfgs), // has probabilities: no folds run
+        ] {
+            let cfg = LinearConfig {
+                loss,
+                solver,
+                multinomial: false,
+                max_iter: 300,
+                ..LinearConfig::default()
+            };
+            let plain = fit_calibrated(&cfg, &x, &t, &sw, None, 3, 1).unwrap();
+            for threads in [1, 2] {
+                let mut steps = Vec::new();
+                let mut hook = |s| {
+                    steps.push(s);
+                    std::ops::ControlFlow::Continue(())
+                };
+                let m = fit_calibrated_observed(&cfg, &x, &t, &sw, None, 3, threads, &mut hook)
+                    .unwrap();
+                assert_eq!(m.coef, plain.coef, "{loss:?} {solver:?}");
+                assert_eq!(format!("{:?}", m.proba), format!("{:?}", plain.proba));
+                check_steps(&steps, 4 * fit_budget(&cfg, 3));
+            }
+        }
+    }
 
     #[test]
     fn platt_recovers_a_logistic_relation() {

@@ -2,6 +2,8 @@
 //! modified Huber). Deterministic: no randomness, and every objective
 //! evaluation it calls is itself thread-count independent.
 
+use std::ops::ControlFlow;
+
 /// Why the solver stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -11,6 +13,8 @@ pub enum Stop {
     Stalled,
     /// `max_iter` iterations ran.
     MaxIter,
+    /// The observer asked to stop (the result is not a solution).
+    Interrupted,
 }
 
 /// Result of a minimisation.
@@ -32,9 +36,27 @@ fn inf_norm(a: &[f64]) -> f64 {
 
 /// Minimise `f` from `x0`. `f(x, grad)` returns the objective and writes
 /// the gradient. `m` is the history length.
-pub fn minimize<F>(mut f: F, x0: Vec<f64>, m: usize, max_iter: usize, tol: f64) -> Outcome
+pub fn minimize<F>(f: F, x0: Vec<f64>, m: usize, max_iter: usize, tol: f64) -> Outcome
 where
     F: FnMut(&[f64], &mut [f64]) -> f64,
+{
+    minimize_observed(f, x0, m, max_iter, tol, || ControlFlow::Continue(()))
+}
+
+/// [`minimize`], calling `on_iter` after each completed iteration (a
+/// progress count); `Break` stops with [`Stop::Interrupted`]. It cannot
+/// change the iterates.
+pub fn minimize_observed<F, O>(
+    mut f: F,
+    x0: Vec<f64>,
+    m: usize,
+    max_iter: usize,
+    tol: f64,
+    mut on_iter: O,
+) -> Outcome
+where
+    F: FnMut(&[f64], &mut [f64]) -> f64,
+    O: FnMut() -> ControlFlow<()>,
 {
     let n = x0.len();
     let mut x = x0;
@@ -142,6 +164,14 @@ where
         std::mem::swap(&mut g, &mut g_new);
         let decrease = fx - f_new;
         fx = f_new;
+        if on_iter().is_break() {
+            return Outcome {
+                x,
+                f: fx,
+                n_iter: it + 1,
+                stop: Stop::Interrupted,
+            };
+        }
         if decrease <= 1e-15 * fx.abs().max(1.0) {
             return Outcome {
                 x,

@@ -17,12 +17,16 @@
 //! at the end of training, so a model predicts the same before and after a
 //! save/load round trip. Results never depend on the number of threads:
 //! rows and columns are processed in fixed chunks reduced in order.
+//!
+//! [`LinearModel::fit_observed`] reports solver passes to a progress
+//! observer (see [`super::progress`]); the model does not depend on it.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::lbfgs::{self, Stop};
 use super::loss::{normalize_sum, sigmoid, softmax, softmax_loss, Loss};
+use super::progress::{self, Observer, Tracker};
 use super::sgd::SgdState;
 use super::sparse::{Col, Csc, CsrView, Real, Rng};
 use super::targets::Targets;
@@ -437,6 +441,54 @@ impl LinearModel {
         scale: Scale<'_>,
         threads: usize,
     ) -> Result<Self> {
+        Self::fit_tracked(cfg, x, targets, sw, scale, threads, &Tracker::silent())
+    }
+
+    /// [`LinearModel::fit`], calling `on_step` on this thread as solver
+    /// passes complete (a progress bar's hook). `Break` stops training and
+    /// the fit returns [`Error::Interrupted`]; otherwise the model is the
+    /// same as `fit`'s.
+    pub fn fit_observed<T: Real>(
+        cfg: &LinearConfig,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        threads: usize,
+        on_step: Observer<'_>,
+    ) -> Result<Self> {
+        let budget = fit_budget(cfg, targets.n_outputs());
+        progress::observe(budget, Some(on_step), |tracker| {
+            Self::fit_tracked(cfg, x, targets, sw, scale, threads, tracker)
+        })
+    }
+
+    /// [`LinearModel::fit`] as one part of a tracked fit, budgeted
+    /// [`fit_budget`] passes.
+    pub(crate) fn fit_tracked<T: Real>(
+        cfg: &LinearConfig,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        threads: usize,
+        tracker: &Tracker,
+    ) -> Result<Self> {
+        tracker.part(fit_budget(cfg, targets.n_outputs()), || {
+            Self::fit_inner(cfg, x, targets, sw, scale, threads, tracker)
+        })
+    }
+
+    /// The body of [`LinearModel::fit_tracked`]: validate, then solve.
+    fn fit_inner<T: Real>(
+        cfg: &LinearConfig,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        threads: usize,
+        tracker: &Tracker,
+    ) -> Result<Self> {
         cfg.validate()?;
         check_fit_inputs(x, targets, sw)?;
         let k = targets.n_outputs();
@@ -450,14 +502,23 @@ impl LinearModel {
         let multinomial = cfg.multinomial && k > 1 && !targets.is_multilabel();
         let mut model = match cfg.solver {
             Solver::Lbfgs => parallel::install(threads, || {
-                fit_lbfgs(cfg, x, targets, sw, scale, multinomial, threads > 1)
+                fit_lbfgs(
+                    cfg,
+                    x,
+                    targets,
+                    sw,
+                    scale,
+                    multinomial,
+                    threads > 1,
+                    tracker,
+                )
             })?,
             Solver::Dcd => parallel::install(threads, || {
-                fit_dcd(cfg, x, targets, sw, scale, threads > 1, None).0
+                fit_dcd(cfg, x, targets, sw, scale, threads > 1, None, tracker).0
             })?,
             Solver::Sgd => {
                 let mut state = SgdState::new(cfg, x.n_cols, k, multinomial);
-                let (n_iter, converged) = state.fit(cfg, x, targets, sw, scale)?;
+                let (n_iter, converged) = state.fit_tracked(cfg, x, targets, sw, scale, tracker)?;
                 let mut m = state.to_model(cfg.loss, targets.is_multilabel(), scale);
                 m.n_iter = n_iter;
                 m.converged = converged;
@@ -612,6 +673,16 @@ impl LinearModel {
     }
 }
 
+/// The most solver passes one fit can take, the unit of progress:
+/// `max_iter` L-BFGS iterations (one problem, all classes) or SGD epochs,
+/// or `max_iter` DCD passes for each group of classes.
+pub(crate) fn fit_budget(cfg: &LinearConfig, n_outputs: usize) -> usize {
+    match cfg.solver {
+        Solver::Dcd => dcd_groups(n_outputs).len().saturating_mul(cfg.max_iter),
+        Solver::Lbfgs | Solver::Sgd => cfg.max_iter,
+    }
+}
+
 fn default_proba(loss: Loss, multinomial: bool) -> ProbaKind {
     match loss {
         Loss::Log if multinomial => ProbaKind::Softmax,
@@ -665,6 +736,7 @@ pub(crate) fn finish_weights(w: &[f64], scale: Scale<'_>) -> Vec<f32> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fit_lbfgs<T: Real>(
     cfg: &LinearConfig,
     x: &CsrView<'_, T>,
@@ -673,6 +745,7 @@ fn fit_lbfgs<T: Real>(
     scale: Scale<'_>,
     multinomial: bool,
     par: bool,
+    tracker: &Tracker,
 ) -> LinearModel {
     let k = targets.n_outputs();
     let d = x.n_cols;
@@ -690,12 +763,13 @@ fn fit_lbfgs<T: Real>(
         scale,
         par,
     };
-    let out = lbfgs::minimize(
+    let out = lbfgs::minimize_observed(
         |t, g| obj.eval(t, g),
         vec![0.0; d * k + k],
         10,
         cfg.max_iter,
         cfg.tol,
+        || tracker.tick(),
     );
     let (w, b) = out.x.split_at(d * k);
     LinearModel {
@@ -743,7 +817,14 @@ struct DcdGroup<'a, T> {
 type GroupFit = (Vec<f64>, Vec<f64>, usize, Vec<bool>);
 
 impl<T: Real> DcdGroup<'_, T> {
-    fn solve(&self, init: Option<&Duals>, max_iter: usize, eps: f64, rng: &mut Rng) -> GroupFit {
+    fn solve(
+        &self,
+        init: Option<&Duals>,
+        max_iter: usize,
+        eps: f64,
+        rng: &mut Rng,
+        tracker: &Tracker,
+    ) -> GroupFit {
         let n = self.x.n_rows;
         let d = self.x.n_cols;
         let g = self.outputs.len();
@@ -897,6 +978,9 @@ impl<T: Real> DcdGroup<'_, T> {
                     pg_min_new[q]
                 };
             }
+            if tracker.tick().is_break() {
+                break; // the caller discards the result
+            }
         }
         (w, alpha, iter, done)
     }
@@ -983,7 +1067,9 @@ fn dcd_groups(k: usize) -> Vec<Vec<usize>> {
 
 /// Fit the hinge losses by DCD, groups of outputs in parallel; `init`
 /// warm-starts each output's dual values (calibration folds start from the
-/// full fit).
+/// full fit). Each group ticks `tracker` once per pass, from its own
+/// thread.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn fit_dcd<T: Real>(
     cfg: &LinearConfig,
     x: &CsrView<'_, T>,
@@ -992,6 +1078,7 @@ pub(crate) fn fit_dcd<T: Real>(
     scale: Scale<'_>,
     par: bool,
     init: Option<&Duals>,
+    tracker: &Tracker,
 ) -> (LinearModel, Duals) {
     let k = targets.n_outputs();
     let d = x.n_cols;
@@ -1029,7 +1116,7 @@ pub(crate) fn fit_dcd<T: Real>(
             outputs,
         };
         let mut rng = Rng::new(cfg.random_state.wrapping_add(gi as u64));
-        let fit = group.solve(init, cfg.max_iter, cfg.tol, &mut rng);
+        let fit = group.solve(init, cfg.max_iter, cfg.tol, &mut rng, tracker);
         (group.outputs, fit)
     });
     let mut w = vec![0.0; d * k];
@@ -1066,7 +1153,7 @@ pub(crate) fn fit_dcd<T: Real>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::sparse::OwnedCsr;
 
@@ -1246,6 +1333,110 @@ mod tests {
             assert_eq!(one.intercept, two.intercept);
             let acc = accuracy(&one, &x, &y);
             assert!(acc > 0.8, "{loss:?} {solver:?}: accuracy {acc}");
+        }
+    }
+
+    /// Every step a fit reports, and the model.
+    fn observed_fit(
+        cfg: &LinearConfig,
+        x: &CsrView<'_, f64>,
+        t: &Targets<'_>,
+        sw: &[f64],
+        threads: usize,
+    ) -> (LinearModel, Vec<progress::Step>) {
+        let mut steps = Vec::new();
+        let mut hook = |s: progress::Step| {
+            steps.push(s);
+            std::ops::ControlFlow::Continue(())
+        };
+        let m = LinearModel::fit_observed(cfg, x, t, sw, None, threads, &mut hook).unwrap();
+        (m, steps)
+    }
+
+    /// Counts start at 0 of the full budget, never go back, never pass the
+    /// total, and end full.
+    pub(crate) fn check_steps(steps: &[progress::Step], budget: usize) {
+        assert_eq!(steps.first().map(|s| (s.done, s.total)), Some((0, budget)));
+        assert!(steps
+            .windows(2)
+            .all(|w| w[0].done <= w[1].done && w[0].total >= w[1].total));
+        assert!(steps.iter().all(|s| s.done <= s.total));
+        let last = steps.last().unwrap();
+        assert_eq!(last.done, last.total, "{steps:?}");
+    }
+
+    #[test]
+    fn observed_fits_count_passes_and_change_nothing() {
+        let (x, y) = toy(300, 2);
+        let x = x.view();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let sw = vec![1.0; 300];
+        for (loss, solver, multinomial, max_iter) in [
+            (Loss::Log, Solver::Lbfgs, true, 200),
+            (Loss::Log, Solver::Lbfgs, true, 3), // stops at max_iter
+            (Loss::ModifiedHuber, Solver::Lbfgs, false, 200),
+            (Loss::SquaredHinge, Solver::Dcd, false, 1000),
+            (Loss::Hinge, Solver::Dcd, false, 4),
+            (Loss::Hinge, Solver::Sgd, false, 50),
+        ] {
+            let cfg = LinearConfig {
+                loss,
+                solver,
+                multinomial,
+                max_iter,
+                ..LinearConfig::default()
+            };
+            let plain = LinearModel::fit(&cfg, &x, &t, &sw, None, 1).unwrap();
+            for threads in [1, 2] {
+                let (m, steps) = observed_fit(&cfg, &x, &t, &sw, threads);
+                assert_eq!(m.coef, plain.coef, "{loss:?} {solver:?} {threads}");
+                assert_eq!(m.intercept, plain.intercept);
+                assert_eq!(m.n_iter, plain.n_iter);
+                check_steps(&steps, fit_budget(&cfg, 3));
+                let done = steps.last().unwrap().done;
+                // L-BFGS and SGD count their iterations; DCD its passes
+                // summed over the class groups
+                match solver {
+                    Solver::Dcd => assert!(done >= m.n_iter && done <= 2 * m.n_iter),
+                    _ => assert_eq!(done, m.n_iter, "{loss:?} {solver:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_observer_can_stop_a_fit() {
+        let (x, y) = toy(300, 6);
+        let x = x.view();
+        let t = Targets::Classes {
+            y: &y,
+            n_classes: 3,
+        };
+        let sw = vec![1.0; 300];
+        for solver in [Solver::Lbfgs, Solver::Dcd, Solver::Sgd] {
+            let cfg = LinearConfig {
+                loss: Loss::SquaredHinge,
+                multinomial: false,
+                solver,
+                tol: 1e-12,
+                max_iter: 100_000,
+                ..LinearConfig::default()
+            };
+            let mut calls = 0;
+            let mut hook = |s: progress::Step| {
+                calls += 1;
+                if s.done >= 2 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            };
+            let e = LinearModel::fit_observed(&cfg, &x, &t, &sw, None, 2, &mut hook).unwrap_err();
+            assert!(matches!(e, Error::Interrupted), "{solver:?}: {e}");
+            assert!(calls >= 2);
         }
     }
 

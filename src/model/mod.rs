@@ -5,7 +5,8 @@
 //!   coordinate descent and mini-batch AdaGrad solvers;
 //! * [`naive_bayes`] — multinomial and complement Naive Bayes, and NB-SVM
 //!   log-count ratios for scaling features before a linear model;
-//! * [`calibration`] — Platt scaling for hinge-loss probabilities.
+//! * [`calibration`] — Platt scaling for hinge-loss probabilities;
+//! * [`progress`] — pass counts for progress bars, and stopping a fit.
 
 pub mod calibration;
 pub mod lbfgs;
@@ -13,6 +14,7 @@ pub mod linear;
 pub mod loss;
 pub mod mlp;
 pub mod naive_bayes;
+pub mod progress;
 pub mod sgd;
 pub mod sparse;
 pub mod tagger;

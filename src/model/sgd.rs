@@ -18,6 +18,7 @@ use super::linear::{
     check_fit_inputs, finish_weights, scores_row, LinearConfig, LinearModel, ProbaKind, Scale,
 };
 use super::loss::{softmax_loss, Loss};
+use super::progress::Tracker;
 use super::sparse::{CsrView, Real, Rng};
 use super::targets::Targets;
 use crate::error::{Error, Result};
@@ -256,6 +257,20 @@ impl SgdState {
         sw: &[f64],
         scale: Scale<'_>,
     ) -> Result<(usize, bool)> {
+        self.fit_tracked(cfg, x, targets, sw, scale, &Tracker::silent())
+    }
+
+    /// [`SgdState::fit`], ticking `tracker` once per epoch (and stopping
+    /// when it says so).
+    pub(crate) fn fit_tracked<T: Real>(
+        &mut self,
+        cfg: &LinearConfig,
+        x: &CsrView<'_, T>,
+        targets: &Targets<'_>,
+        sw: &[f64],
+        scale: Scale<'_>,
+        tracker: &Tracker,
+    ) -> Result<(usize, bool)> {
         let mut rows: Vec<usize> = (0..x.n_rows).collect();
         let mut val: Vec<usize> = Vec::new();
         if cfg.early_stopping {
@@ -292,6 +307,9 @@ impl SgdState {
                 stale += 1;
             }
             best = best.min(crit);
+            if tracker.tick().is_break() {
+                return Ok((epoch + 1, false)); // discarded by the caller
+            }
             if stale >= cfg.n_iter_no_change {
                 if let Some((w, b)) = best_state {
                     self.w = w;
