@@ -1,6 +1,7 @@
-"""Progress bars over the solver passes of linear fits (issue 6): what they
-show, that they change nothing, that an exception in one (Ctrl-C) stops the
-fit, and that ``progress`` is a run-time setting, not part of a model."""
+"""Progress bars over the solver passes of linear fits (issue 6) and the
+passes of EntityTagger fits: what they show, that they change nothing, that
+an exception in one (Ctrl-C) stops the fit, and that ``progress`` is a
+run-time setting, not part of a model."""
 
 from __future__ import annotations
 
@@ -187,6 +188,99 @@ def test_ctrl_c_during_a_fit_with_a_bar_stops_it():
         timer.cancel()
         timer.join()
     assert calls and calls[-1] < 2 * 300_000
+
+
+# -- EntityTagger: the hook runs after each training pass ----------------
+# a small CoNLL-like training set: token lists and IOB2 tag lists
+TAGGER_SENTS = [
+    ["قال", "أحمد", "حسن", "في", "بغداد", "اليوم"],
+    ["وصل", "علي", "إلى", "دمشق"],
+    ["زار", "بومبيو", "بغداد"],
+    ["قال", "الكاظمي", "في", "بغداد"],
+] * 4
+TAGGER_TAGS = [
+    ["O", "B-PER", "I-PER", "O", "B-LOC", "O"],
+    ["O", "B-PER", "O", "B-LOC"],
+    ["O", "B-PER", "B-LOC"],
+    ["O", "B-PER", "O", "B-LOC"],
+] * 4
+
+
+def tagger_fit(n_iter: int, on_epoch: Any) -> Any:
+    """The core fit without the built-in lists (quick passes)."""
+    return _core.EntityTaggerCore.fit(
+        TAGGER_SENTS, TAGGER_TAGS, n_iter=n_iter, n_jobs=2, on_epoch=on_epoch
+    )
+
+
+def test_tagger_bar_counts_every_pass_and_closes(fake_tqdm):
+    tagger = kb.EntityTagger(n_iter=6, gazetteer=False, cues=False, progress=True)
+    tagger.fit(TAGGER_SENTS, TAGGER_TAGS)
+    (bar,) = fake_tqdm.made
+    assert bar.closed and bar.kw["desc"] == "EntityTagger.fit"
+    assert [d for d, _ in bar.seen] == list(range(1, 7)) and bar.total == 6
+    assert len(tagger.train_errors_) == 6
+
+
+def test_an_exception_in_the_tagger_callback_stops_the_fit_and_is_raised():
+    for exc in (KeyboardInterrupt, ValueError):
+        seen: list[int] = []
+
+        def on_epoch(k: int, exc: type[BaseException] = exc, seen: list[int] = seen) -> None:
+            seen.append(k)
+            if k >= 3:
+                raise exc("stop")
+
+        with pytest.raises(exc, match="stop"):
+            tagger_fit(1_000, on_epoch)
+        # stopped after the pass that raised, and not called again
+        assert seen == [1, 2, 3]
+    # a callback that returns normally changes nothing
+    assert tagger_fit(5, lambda k: None).to_bytes() == tagger_fit(5, None).to_bytes()
+
+
+def test_keyboard_interrupt_through_the_tagger_bar_leaves_it_unfitted(monkeypatch):
+    class Interrupting(FakeBar):
+        def update(self, k: int) -> None:
+            super().update(k)
+            if self.n >= 2:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(_progress, "_tqdm", lambda: Interrupting)
+    params = {"n_iter": 1_000, "gazetteer": False, "cues": False, "progress": True}
+    tagger = kb.EntityTagger(**params)
+    with pytest.raises(KeyboardInterrupt):
+        tagger.fit(TAGGER_SENTS, TAGGER_TAGS)
+    bar = Interrupting.made[-1]
+    assert bar.closed and bar.n == 2
+    # nothing half-set: the instance holds its parameters and nothing else
+    assert vars(tagger) == vars(kb.EntityTagger(**params))
+    with pytest.raises(kb.NotFittedError):
+        tagger.predict(TAGGER_SENTS)
+    with pytest.raises(kb.NotFittedError):
+        _ = tagger.tags_
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX signals")
+def test_ctrl_c_during_a_tagger_fit_with_a_bar_stops_it():
+    """A real SIGINT during EntityTagger training: it surfaces as
+    KeyboardInterrupt from the next pass's callback and ends the fit."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    n_iter = 500_000  # seconds of passes, far more than 0.3 s allows
+    calls: list[int] = []
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            # Python code (as a tqdm bar is): a builtin such as calls.append
+            # would not run the pending signal handler
+            tagger_fit(n_iter, lambda k: calls.append(k))
+    finally:
+        timer.cancel()
+        timer.join()
+    assert calls and calls[-1] < n_iter
+    assert calls == list(range(1, len(calls) + 1))
 
 
 def test_progress_is_a_run_time_setting(tmp_path):

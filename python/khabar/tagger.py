@@ -144,7 +144,10 @@ class EntityTagger(PersistMixin, _SkBase):
     progress : bool or None, default None
         A tqdm bar over the training passes on stderr: ``None`` shows one
         for 20,000 training tokens or more when tqdm is installed, ``True``
-        always, ``False`` never. It does not change the model.
+        always, ``False`` never. It does not change the model, and Ctrl-C
+        while it is shown stops the fit at the end of the current pass with
+        ``KeyboardInterrupt``, leaving the estimator as it was (unfitted,
+        if it was).
 
     Attributes
     ----------

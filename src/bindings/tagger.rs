@@ -1,5 +1,6 @@
 //! Bindings for the entity tagger.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
@@ -38,6 +39,9 @@ fn extract_sentences(x: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<PyBac
 impl PyEntityTagger {
     /// Train on token lists and IOB2 tag lists. `gazetteer` is a list of
     /// TSV sources whose names become features (or `None`).
+    /// `on_epoch(k)`, if given, is called after pass `k` (a progress bar);
+    /// an exception it raises stops training after that pass and is raised
+    /// here.
     #[staticmethod]
     #[pyo3(signature = (sentences, tags, normalizer = None, gazetteer = None, cues = None, clusters = None, n_iter = 10, min_count = 1, random_state = 0, n_jobs = None, on_epoch = None))]
     #[allow(clippy::too_many_arguments)]
@@ -58,6 +62,24 @@ impl PyEntityTagger {
         let cfg = normalizer_config("arabic", normalizer)?;
         let sents = extract_sentences(sentences, "sentences")?;
         let tags = extract_sentences(tags, "tags")?;
+        // The core calls the hook on this thread, between passes (never from
+        // a worker), so it can take the GIL, and Ctrl-C, which Python
+        // delivers to the main thread's callbacks, arrives as a
+        // KeyboardInterrupt from it: keep the first error, stop training,
+        // and raise it below.
+        let mut raised: Option<PyErr> = None;
+        let first_error = &mut raised;
+        let mut hook = on_epoch.as_ref().map(move |cb| {
+            move |epoch: usize| {
+                Python::attach(|py| match cb.call1(py, (epoch,)) {
+                    Ok(_) => ControlFlow::Continue(()),
+                    Err(e) => {
+                        *first_error = Some(e);
+                        ControlFlow::Break(())
+                    }
+                })
+            }
+        });
         let inner = py.detach(|| {
             guard(|| {
                 let compile = |sources: Option<Vec<String>>| {
@@ -80,20 +102,17 @@ impl PyEntityTagger {
                     min_count,
                     threads: resolve_n_jobs(n_jobs)?,
                 };
-                // the hook (a progress bar) runs with the GIL, briefly, once
-                // per pass; its errors are ignored: it cannot change training
-                let mut hook = |epoch: usize| {
-                    if let Some(cb) = &on_epoch {
-                        Python::attach(|py| {
-                            let _ = cb.call1(py, (epoch,));
-                        });
-                    }
-                };
-                EntityTagger::fit_observed(&sents, &tags, featurizer, &tc, &mut hook)
+                match hook.as_mut() {
+                    Some(h) => EntityTagger::fit_observed(&sents, &tags, featurizer, &tc, h),
+                    None => EntityTagger::fit(&sents, &tags, featurizer, &tc),
+                }
             })
-        })?;
+        });
+        if let Some(e) = raised {
+            return Err(e);
+        }
         Ok(Self {
-            inner: Arc::new(inner),
+            inner: Arc::new(inner?),
         })
     }
 

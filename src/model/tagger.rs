@@ -12,6 +12,8 @@
 //! `B-X` or `I-X`. Training data with an `I-X` that breaks that rule (as
 //! some of ANERcorp does) is read as `B-X`, the conlleval reading.
 
+use std::ops::ControlFlow;
+
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -275,17 +277,24 @@ impl EntityTagger {
         featurizer: TokenFeaturizer,
         cfg: &TaggerConfig,
     ) -> Result<Self> {
-        Self::fit_observed(sentences, tags, featurizer, cfg, &mut |_| {})
+        Self::fit_observed(sentences, tags, featurizer, cfg, &mut |_| {
+            ControlFlow::Continue(())
+        })
     }
 
     /// [`EntityTagger::fit`], calling `on_epoch(k)` after pass `k` (a
-    /// progress bar's hook; it cannot change the result).
+    /// progress bar's hook). The passes run one after another on the
+    /// calling thread (only feature extraction, before them, uses workers),
+    /// so the hook is only ever called on that thread: the one Python
+    /// delivers Ctrl-C to. `Break` stops training after that pass and the
+    /// fit returns [`Error::Interrupted`]; otherwise the hook cannot change
+    /// the result.
     pub fn fit_observed<S: AsRef<str> + Sync>(
         sentences: &[Vec<S>],
         tags: &[Vec<S>],
         featurizer: TokenFeaturizer,
         cfg: &TaggerConfig,
-        on_epoch: &mut dyn FnMut(usize),
+        on_epoch: &mut dyn FnMut(usize) -> ControlFlow<()>,
     ) -> Result<Self> {
         if sentences.len() != tags.len() {
             return Err(Error::InvalidInput(format!(
@@ -431,10 +440,12 @@ impl EntityTagger {
             errors: Vec::new(),
             scripts,
         };
-        tagger.train(&encoded, &gold, keys.len(), nt, cfg, on_epoch);
+        tagger.train(&encoded, &gold, keys.len(), nt, cfg, on_epoch)?;
         Ok(tagger)
     }
 
+    /// The passes, on this thread; [`Error::Interrupted`] when `on_epoch`
+    /// says stop (the half-trained weights are then dropped).
     fn train(
         &mut self,
         data: &[Encoded],
@@ -442,8 +453,8 @@ impl EntityTagger {
         nf: usize,
         nt: usize,
         cfg: &TaggerConfig,
-        on_epoch: &mut dyn FnMut(usize),
-    ) {
+        on_epoch: &mut dyn FnMut(usize) -> ControlFlow<()>,
+    ) -> Result<()> {
         // w: current weights; u: sum of c·Δ, so the average is w − u/c
         let mut w = vec![0f64; nf * nt];
         let mut u = vec![0f64; nf * nt];
@@ -504,7 +515,9 @@ impl EntityTagger {
                 c += 1.0;
             }
             self.errors.push(wrong);
-            on_epoch(epoch + 1);
+            if on_epoch(epoch + 1).is_break() {
+                return Err(Error::Interrupted);
+            }
         }
         self.weights = w.iter().zip(&u).map(|(w, u)| (w - u / c) as f32).collect();
         self.trans = tw
@@ -512,6 +525,7 @@ impl EntityTagger {
             .zip(&tu)
             .map(|(w, u)| (w - u / c) as f32)
             .collect();
+        Ok(())
     }
 
     pub fn tags(&self) -> &[String] {
@@ -745,6 +759,53 @@ mod tests {
         assert!(e.to_string().contains("token 1"), "{e}");
         let empty: Vec<Vec<&str>> = vec![vec![]];
         assert!(EntityTagger::fit(&empty, &empty, plain(), &cfg).is_err());
+    }
+
+    #[test]
+    fn a_hook_that_breaks_stops_the_fit() {
+        let (s, t) = toy();
+        let cfg = TaggerConfig::default();
+        let caller = std::thread::current().id();
+        let mut seen = Vec::new();
+        let mut stop_after_first = |k: usize| {
+            assert_eq!(std::thread::current().id(), caller);
+            seen.push(k);
+            if k >= 1 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let out = EntityTagger::fit_observed(&s, &t, plain(), &cfg, &mut stop_after_first);
+        assert!(matches!(out, Err(Error::Interrupted)), "{out:?}");
+        assert_eq!(seen, [1]); // not called again once it said stop
+    }
+
+    #[test]
+    fn a_hook_that_continues_changes_nothing() {
+        // called after every pass, on this thread, and the same model as
+        // `fit`, whatever the thread count (workers extract the features)
+        let (s, t) = toy();
+        let caller = std::thread::current().id();
+        for threads in [1, 3] {
+            let cfg = TaggerConfig {
+                threads,
+                ..TaggerConfig::default()
+            };
+            let mut seen = Vec::new();
+            let mut go_on = |k: usize| {
+                assert_eq!(std::thread::current().id(), caller);
+                seen.push(k);
+                ControlFlow::Continue(())
+            };
+            let observed = EntityTagger::fit_observed(&s, &t, plain(), &cfg, &mut go_on).unwrap();
+            assert_eq!(seen, (1..=cfg.epochs).collect::<Vec<_>>());
+            let plain_fit = EntityTagger::fit(&s, &t, plain(), &cfg).unwrap();
+            assert_eq!(
+                postcard::to_stdvec(&observed).unwrap(),
+                postcard::to_stdvec(&plain_fit).unwrap()
+            );
+        }
     }
 
     #[test]
