@@ -127,8 +127,10 @@ impl HashingVectorizer {
                     specs: &c.analyzers,
                 };
                 let mut scratch = Scratch::default();
-                // (column << 1 | negative): sorting plain u64s groups columns.
-                let mut entries: Vec<u64> = Vec::new();
+                // (column << 1 | negative): sorting plain integers groups
+                // columns. Columns are below 2**31, so these fit in a u32,
+                // half the bytes to sort of a u64.
+                let mut entries: Vec<u32> = Vec::new();
                 let mut vals: Vec<f64> = Vec::new();
                 let mut cols: Vec<u32> = Vec::new();
                 let mut out = RowBlock::default();
@@ -137,13 +139,13 @@ impl HashingVectorizer {
                     an.analyze(d.as_ref(), &mut scratch, &mut |_, g| {
                         let (col, sign) = bucket(g, c.n_features);
                         let neg = c.alternate_sign && sign < 0.0;
-                        entries.push((u64::from(col) << 1) | u64::from(neg));
+                        entries.push((col << 1) | u32::from(neg));
                     });
                     entries.sort_unstable();
                     cols.clear();
                     vals.clear();
                     for &e in &entries {
-                        let (col, v) = ((e >> 1) as u32, if e & 1 == 1 { -1.0 } else { 1.0 });
+                        let (col, v) = (e >> 1, if e & 1 == 1 { -1.0 } else { 1.0 });
                         if cols.last() == Some(&col) {
                             *vals.last_mut().expect("same length as cols") += v;
                         } else {

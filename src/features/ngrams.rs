@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::text::normalize::is_py_space;
+use crate::text::utf8::char_at;
 use crate::text::{Normalizer, Tokenizer};
 
 /// Which unit n-grams are made of.
@@ -195,8 +196,40 @@ fn word_ngrams(
 /// whitespace first, but splitting on whitespace and dropping empty pieces
 /// gives the same words either way, so we skip that copy of the text.
 pub fn for_each_wb_word(text: &str, mut f: impl FnMut(&str)) {
-    for w in text.split(is_py_space).filter(|w| !w.is_empty()) {
-        f(w);
+    // A byte scan: only a few lead bytes can start a non-ASCII space
+    // (U+0085, U+00A0, U+1680, U+2000..U+205F, U+3000), so most characters
+    // are never decoded.
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = if b < 0x80 {
+            if is_py_space(b as char) {
+                1
+            } else {
+                i += 1;
+                continue;
+            }
+        } else if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            let (c, len) = char_at(text, i);
+            if is_py_space(c) {
+                len
+            } else {
+                i += len;
+                continue;
+            }
+        } else {
+            i += 1; // a lead or continuation byte of a non-space
+            continue;
+        };
+        if start < i {
+            f(&text[start..i]);
+        }
+        i += len;
+        start = i;
+    }
+    if start < bytes.len() {
+        f(&text[start..]);
     }
 }
 
@@ -390,6 +423,22 @@ mod tests {
                 postcard::from_bytes::<AnalyzerSpec>(&bytes).is_err(),
                 "({lo}, {hi}) loaded"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wb_words_are_the_whitespace_split(
+            s in "([ \t\n\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{205f}\u{3000}\u{1c}]|\\PC){0,40}"
+        ) {
+            let mut got = Vec::new();
+            for_each_wb_word(&s, |w| got.push(w.to_string()));
+            let want: Vec<String> = s
+                .split(is_py_space)
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 }

@@ -95,16 +95,27 @@ impl Weighting {
         idf: Option<&[f64]>,
     ) {
         for (v, &c) in vals.iter_mut().zip(cols) {
-            let mut x = if self.binary { 1.0 } else { *v };
-            if self.sublinear_tf {
-                x = sublinear(x);
-            }
+            let mut x = self.term(*v);
             if let Some(idf) = idf {
                 x *= idf[(c.into() - offset) as usize];
             }
             *v = x;
         }
         self.norm.apply(vals);
+    }
+}
+
+impl Weighting {
+    /// The weight of a raw count before IDF and normalisation.
+    #[inline]
+    pub fn term(&self, tf: f64) -> f64 {
+        if self.binary {
+            1.0
+        } else if self.sublinear_tf {
+            sublinear(tf)
+        } else {
+            tf
+        }
     }
 }
 

@@ -418,7 +418,6 @@ impl TextVectorizer {
                     wc,
                 } = &mut worker;
                 let mut out = make();
-                let mut worker_groups: Vec<u32> = Vec::new();
                 let mut counts: Vec<f64> = Vec::new();
                 for d in &docs[r] {
                     let mut toks: Vec<&str> = Vec::new();
@@ -426,11 +425,11 @@ impl TextVectorizer {
                     for (b, spec) in specs.iter().enumerate() {
                         let (vocab, off) = (&self.blocks[b].vocab, offsets[b]);
                         if spec.kind == AnalyzerKind::CharWb {
-                            wb.columns(spec, vocab, normalized, &mut |c| acc.bump(c + off));
+                            wb.columns(spec, vocab, normalized, |c| acc.bump(c + off));
                         } else if spec.kind == AnalyzerKind::Word {
                             toks.clear();
                             word_tokens(&tokenizer, self.stop_set(), normalized, &mut toks);
-                            wc.columns(spec, vocab, &toks, &mut |c| acc.bump(c + off));
+                            wc.columns(spec, vocab, &toks, |c| acc.bump(c + off));
                         } else {
                             for_each_ngram(
                                 spec,
@@ -447,10 +446,15 @@ impl TextVectorizer {
                         }
                     }
                     let Acc { dense, touched } = &mut *acc;
+                    // Blocks are counted one after another and a column
+                    // belongs to one block, so `touched` is already grouped
+                    // by block, blocks in order.
+                    debug_assert!(touched.windows(2).all(|w| {
+                        offsets.partition_point(|&o| o <= w[0])
+                            <= offsets.partition_point(|&o| o <= w[1])
+                    }));
                     if sorted {
                         touched.sort_unstable();
-                    } else if offsets.len() > 1 {
-                        group_by_block(touched, &offsets, &mut worker_groups);
                     }
                     counts.clear();
                     counts.extend(
@@ -554,17 +558,6 @@ impl TextVectorizer {
         }
         Some(out)
     }
-}
-
-/// Reorder `cols` so each block's columns are contiguous and blocks come in
-/// order (a stable counting pass, linear in the row length).
-fn group_by_block(cols: &mut [u32], offsets: &[u32], tmp: &mut Vec<u32>) {
-    tmp.clear();
-    for (b, &start) in offsets.iter().enumerate() {
-        let end = offsets.get(b + 1).copied().unwrap_or(u32::MAX);
-        tmp.extend(cols.iter().copied().filter(|&c| c >= start && c < end));
-    }
-    cols.copy_from_slice(tmp);
 }
 
 /// Everything one transform worker allocates: reused across calls through
@@ -685,7 +678,7 @@ impl WordCache {
         spec: &AnalyzerSpec,
         vocab: &Vocabulary,
         toks: &[&str],
-        emit: &mut dyn FnMut(u32),
+        mut emit: impl FnMut(u32),
     ) {
         let size: usize = self.tokens.len() + self.levels.iter().map(|l| l.len()).sum::<usize>();
         if size > Self::MAX_NODES {
@@ -760,7 +753,7 @@ impl WbCache {
         spec: &AnalyzerSpec,
         vocab: &Vocabulary,
         text: &str,
-        emit: &mut dyn FnMut(u32),
+        mut emit: impl FnMut(u32),
     ) {
         let WbCache {
             words,

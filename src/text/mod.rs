@@ -5,6 +5,7 @@ pub mod normalize;
 pub mod stem;
 pub mod stopwords;
 pub mod tokenize;
+pub mod utf8;
 
 pub use normalize::{Normalizer, NormalizerConfig};
 pub use tokenize::{TokenKind, Tokenizer, TokenizerConfig};

@@ -32,6 +32,7 @@ use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::error::{Error, Result};
+use crate::text::utf8::char_at;
 
 /// Which normalisation steps run. See the module docs for what each does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -295,6 +296,19 @@ impl Normalizer {
             let b = bytes[i];
             if b < 0x80 {
                 let ch = b as char;
+                if b == b' '
+                    && c.collapse_whitespace
+                    && !pending_space
+                    && (run < i || !out.is_empty())
+                    && self.kept_as_is(text, i + 1, table)
+                {
+                    // One space between two kept characters is already
+                    // collapsed: leave it in the unchanged run instead of
+                    // flushing the run at every word.
+                    last_ccc = 0;
+                    i += 1;
+                    continue;
+                }
                 if is_py_space(ch) {
                     if c.collapse_whitespace {
                         flush!(i);
@@ -316,15 +330,15 @@ impl Normalizer {
                 i += 1;
                 continue;
             }
-            let ch = text[i..].chars().next().expect("char boundary");
-            let len = ch.len_utf8();
-            let u = ch as u32;
-            let e = if u < 0x1_0000 {
-                table[u as usize]
-            } else {
-                // Outside the BMP (emoji, math letters, ...): not tabled.
-                char_entry(ch)
-            };
+            let (ch, len) = char_at(text, i);
+            let e = entry(table, ch);
+            if e == 0 {
+                // The common case (an Arabic letter, say): NFKC-stable,
+                // a starter, caseless, untouched by every option.
+                last_ccc = 0;
+                i += len;
+                continue;
+            }
             let ccc = e & CCC_MASK;
             if c.nfkc && (((e >> QC_SHIFT) & 3) != 0 || (last_ccc > ccc && ccc != 0)) {
                 return false;
@@ -355,6 +369,19 @@ impl Normalizer {
         // Dropping or folding next to kept combining marks may create a
         // sequence NFKC would recompose: let the general path decide.
         !(c.nfkc && changed && nonstarter_out)
+    }
+
+    /// Whether the character at byte `at` (if any) is one the fast pass
+    /// keeps unchanged whatever the options: not whitespace, not dropped or
+    /// folded. Lowercasing and NFKC may still change it, but they never turn
+    /// it into nothing, so a space before it is kept either way.
+    #[inline]
+    fn kept_as_is(&self, text: &str, at: usize, table: &[u16]) -> bool {
+        match text.as_bytes().get(at) {
+            None => false,
+            Some(&b) if b < 0x80 => !is_py_space(b as char),
+            Some(_) => entry(table, char_at(text, at).0) & SPECIAL_BIT == 0,
+        }
     }
 
     fn needs_another_pass(&self, s: &str) -> bool {
@@ -477,6 +504,16 @@ fn is_special(c: char) -> bool {
             '\u{0640}' | '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' | '\u{0672}'
             | '\u{0673}' | '\u{0649}' | '\u{06CC}' | '\u{0629}' | '\u{0660}'..='\u{066C}'
             | '\u{06F0}'..='\u{06F9}')
+}
+
+/// The table entry of `c`: a lookup in the BMP, computed outside it (emoji,
+/// math letters, ...).
+#[inline(always)]
+fn entry(table: &[u16], c: char) -> u16 {
+    match table.get(c as usize) {
+        Some(&e) => e,
+        None => char_entry(c),
+    }
 }
 
 /// The table entry of one character.

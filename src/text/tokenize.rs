@@ -28,6 +28,7 @@ use unicode_general_category::{get_general_category, GeneralCategory as G};
 
 use crate::text::normalize::is_py_space;
 use crate::text::stem;
+use crate::text::utf8::char_at;
 
 /// What kind of token a span is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -139,11 +140,15 @@ fn bmp_classes() -> &'static [u8] {
 
 #[inline]
 fn class_of(c: char) -> u8 {
-    let u = c as u32;
-    if u < 0x1_0000 {
-        bmp_classes()[u as usize]
-    } else {
-        classify(c)
+    class_in(bmp_classes(), c)
+}
+
+/// [`class_of`] with the table already in hand (hot loops fetch it once).
+#[inline(always)]
+fn class_in(table: &[u8], c: char) -> u8 {
+    match table.get(c as usize) {
+        Some(&k) => k,
+        None => classify(c),
     }
 }
 
@@ -157,11 +162,6 @@ fn is_mark(c: char) -> bool {
 #[inline]
 fn is_word_char(c: char) -> bool {
     matches!(class_of(c), C_LETTER | C_MARK | C_NUMBER)
-}
-
-#[inline]
-fn is_number(c: char) -> bool {
-    class_of(c) == C_NUMBER
 }
 
 #[inline]
@@ -281,15 +281,16 @@ fn maybe_email(after: &[u8]) -> bool {
 /// Split `text` into token spans, calling `emit` for each in order.
 pub fn scan(text: &str, mut emit: impl FnMut(Span)) {
     let bytes = text.as_bytes();
+    let table = bmp_classes();
     let mut i = 0;
     while i < text.len() {
-        let rest = &text[i..];
-        let c = rest.chars().next().expect("i is on a char boundary");
-        let class = class_of(c);
+        let (c, c_len) = char_at(text, i);
+        let class = class_in(table, c);
         if class == C_SPACE {
-            i += c.len_utf8();
+            i += c_len;
             continue;
         }
+        let rest = &text[i..];
         if matches!(bytes[i], b'h' | b'H' | b'w' | b'W') {
             if let Some(len) = url_len(rest) {
                 emit(Span {
@@ -322,7 +323,7 @@ pub fn scan(text: &str, mut emit: impl FnMut(Span)) {
             }
         }
         if matches!(class, C_LETTER | C_MARK | C_NUMBER) {
-            let (len, kind) = word_len(rest);
+            let (len, kind) = word_len(rest, table);
             // Only a word followed by `@` (or by `.+-` and then an `@`) can
             // start an e-mail address; checking that keeps the common path
             // to one scan.
@@ -382,26 +383,26 @@ pub fn scan(text: &str, mut emit: impl FnMut(Span)) {
 }
 
 /// Length and kind of the word or number at the start of `s`.
-fn word_len(s: &str) -> (usize, TokenKind) {
+fn word_len(s: &str, table: &[u8]) -> (usize, TokenKind) {
     let mut len = 0;
     let mut all_digits = true;
     let mut prev_digit = false;
-    let mut iter = s.char_indices().peekable();
-    while let Some((at, c)) = iter.next() {
-        let class = class_of(c);
+    while len < s.len() {
+        let (c, c_len) = char_at(s, len);
+        let class = class_in(table, c);
         if matches!(class, C_LETTER | C_MARK | C_NUMBER) {
             let digit = class == C_NUMBER;
             all_digits = all_digits && (digit || class == C_MARK);
             prev_digit = digit;
-            len = at + c.len_utf8();
+            len += c_len;
         } else if prev_digit && is_number_sep(c) {
             // keep a separator only between two digits
-            match iter.peek() {
-                Some(&(_, n)) if is_number(n) => {
-                    len = at + c.len_utf8();
-                    prev_digit = false;
-                }
-                _ => break,
+            let next = len + c_len;
+            if next < s.len() && class_in(table, char_at(s, next).0) == C_NUMBER {
+                len = next;
+                prev_digit = false;
+            } else {
+                break;
             }
         } else {
             break;
