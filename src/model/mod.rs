@@ -9,6 +9,7 @@
 //! * [`progress`] — pass counts for progress bars, and stopping a fit.
 
 pub mod calibration;
+mod dcd;
 pub mod lbfgs;
 pub mod linear;
 pub mod loss;
@@ -16,6 +17,7 @@ pub mod mlp;
 pub mod naive_bayes;
 pub mod progress;
 pub mod sgd;
+mod smooth;
 pub mod sparse;
 pub mod tagger;
 pub mod targets;

@@ -11,7 +11,7 @@
 //! The solvers run on worker threads (rayon, for DCD's class groups and
 //! L-BFGS's objective), but the observer — in Python, a tqdm bar — must run
 //! on the caller's thread: that is the thread that holds the right to call
-//! Python and the one Python delivers Ctrl-C to. So [`observe`] moves the
+//! Python and the one Python delivers Ctrl-C to. So `observe` moves the
 //! work to a scoped thread and relays the counts back; the counts never
 //! touch the numbers, so a model is the same with or without an observer.
 
@@ -41,7 +41,7 @@ struct State {
     finished: bool,
 }
 
-/// The shared count. Solvers [`tick`](Tracker::tick) once per pass, from
+/// The shared count. Solvers `tick` once per pass, from
 /// any thread.
 #[derive(Debug, Default)]
 pub struct Tracker {
