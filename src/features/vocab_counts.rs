@@ -1,0 +1,293 @@
+//! Step 1 of a vocabulary fit (see [`crate::features::vocabulary`]):
+//! counting one worker's documents against a local vocabulary
+//! ([`LocalCounts`], with its word-n-gram trie and `char_wb` word cache),
+//! and summing counts across the chunks of a streaming fit
+//! ([`StreamCounts`]). Kept apart from the vocabulary and its merge because
+//! this is the per-token hot path, with scratch state of its own.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::features::interner::{hash_str, Interner};
+
+/// One worker's counts for one analyzer block.
+#[derive(Default)]
+pub struct LocalCounts {
+    pub terms: Interner,
+    pub row_nnz: Vec<u32>,
+    pub ids: Vec<u32>,
+    pub counts: Vec<u32>,
+    dense: Vec<u32>,
+    touched: Vec<u32>,
+    trie: WordTrie,
+    wb: WordCache,
+}
+
+/// `char_wb` n-grams never cross words, so a word's n-gram ids are computed
+/// once and replayed for its later occurrences (most word occurrences are
+/// repeats). Bounded: past [`WordCache::MAX_WORDS`] new words are analysed
+/// without being cached.
+#[derive(Default)]
+struct WordCache {
+    words: Interner,
+    spans: Vec<(u32, u32)>,
+    ids: Vec<u32>,
+    padded: String,
+    bounds: Vec<usize>,
+    grams: Vec<u32>,
+}
+
+impl WordCache {
+    const MAX_WORDS: usize = 1 << 20;
+}
+
+/// Word n-grams as a trie of integer keys: a token is interned once per
+/// occurrence, and an n-gram is found by `(id of its first n-1 tokens, id of
+/// its last token)` in a `u64`-keyed map. Only an n-gram seen for the first
+/// time is joined into a string. This replaces, for every bigram occurrence,
+/// a string join + string hash + byte comparison against the arena.
+#[derive(Default)]
+struct WordTrie {
+    tokens: Interner,
+    /// `levels[k]`: (node of the (k+1)-gram prefix, last token) -> node of
+    /// the (k+2)-gram.
+    levels: Vec<FxHashMap<u64, u32>>,
+    tids: Vec<u32>,
+    nodes: Vec<u32>,
+    join: String,
+}
+
+impl LocalCounts {
+    /// Count one n-gram of the current document.
+    #[inline]
+    pub fn add(&mut self, gram: &str) {
+        let (id, new) = self
+            .terms
+            .intern_hashed(gram, crate::features::interner::hash_str(gram));
+        if new {
+            self.dense.push(0);
+        }
+        self.bump(id);
+    }
+
+    #[inline]
+    fn bump(&mut self, id: u32) {
+        let slot = &mut self.dense[id as usize];
+        if *slot == 0 {
+            self.touched.push(id);
+        }
+        *slot += 1;
+    }
+
+    /// Count the word n-grams (`min_n..=max_n`) of one document's tokens;
+    /// the same terms as joining every window with one space and calling
+    /// [`LocalCounts::add`], faster.
+    pub fn add_word_ngrams(&mut self, toks: &[&str], min_n: usize, max_n: usize) {
+        let mut trie = std::mem::take(&mut self.trie);
+        let len = toks.len();
+        // With unigrams among the terms, a token's id is its term id, so a
+        // unigram costs one lookup. Otherwise tokens get ids of their own.
+        let unigrams = min_n == 1;
+        trie.tids.clear();
+        for t in toks {
+            let tid = if unigrams {
+                let (id, new) = self
+                    .terms
+                    .intern_hashed(t, crate::features::interner::hash_str(t));
+                if new {
+                    self.dense.push(0);
+                }
+                self.bump(id);
+                id
+            } else {
+                trie.tokens.intern(t)
+            };
+            trie.tids.push(tid);
+        }
+        if trie.levels.len() + 1 < max_n {
+            trie.levels.resize_with(max_n - 1, FxHashMap::default);
+        }
+        trie.nodes.clear();
+        trie.nodes.extend_from_slice(&trie.tids);
+        for n in 2..=max_n.min(len) {
+            let is_term = n >= min_n;
+            for i in 0..=(len - n) {
+                let key = (u64::from(trie.nodes[i]) << 32) | u64::from(trie.tids[i + n - 1]);
+                // A level's values are term ids once n-grams of that size are
+                // terms, otherwise level-local node ids (prefixes only).
+                let node = match trie.levels[n - 2].get(&key) {
+                    Some(&v) => v,
+                    None => {
+                        let v = if is_term {
+                            trie.join.clear();
+                            for (k, t) in toks[i..i + n].iter().enumerate() {
+                                if k > 0 {
+                                    trie.join.push(' ');
+                                }
+                                trie.join.push_str(t);
+                            }
+                            // Tokens hold no spaces, so a joined n-gram is new
+                            // exactly when its key is.
+                            let hash = crate::features::interner::hash_str(&trie.join);
+                            self.dense.push(0);
+                            self.terms.push_new(&trie.join, hash)
+                        } else {
+                            trie.levels[n - 2].len() as u32
+                        };
+                        trie.levels[n - 2].insert(key, v);
+                        v
+                    }
+                };
+                trie.nodes[i] = node;
+                if is_term {
+                    self.bump(node);
+                }
+            }
+        }
+        self.trie = trie;
+    }
+
+    /// Count the `char_wb` n-grams of one (normalised) document.
+    pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
+        use crate::features::interner::hash_str;
+        use crate::features::ngrams::{for_each_wb_word, wb_word_grams};
+        let mut wb = std::mem::take(&mut self.wb);
+        let WordCache {
+            words,
+            spans,
+            ids,
+            padded,
+            bounds,
+            grams,
+        } = &mut wb;
+        for_each_wb_word(text, |w| {
+            let h = hash_str(w);
+            if let Some(wid) = words.find_hashed(w, h) {
+                let (start, len) = spans[wid as usize];
+                for k in start..start + len {
+                    self.bump(ids[k as usize]);
+                }
+                return;
+            }
+            grams.clear();
+            wb_word_grams(spec, w, padded, bounds, &mut |g| {
+                let (id, new) = self.terms.intern_hashed(g, hash_str(g));
+                if new {
+                    self.dense.push(0);
+                }
+                grams.push(id);
+            });
+            for &id in grams.iter() {
+                self.bump(id);
+            }
+            if words.len() < WordCache::MAX_WORDS {
+                words.push_new(w, h);
+                spans.push((ids.len() as u32, grams.len() as u32));
+                ids.extend_from_slice(grams);
+            }
+        });
+        self.wb = wb;
+    }
+
+    /// Close the current document.
+    pub fn end_doc(&mut self) {
+        self.row_nnz.push(self.touched.len() as u32);
+        for &id in &self.touched {
+            self.ids.push(id);
+            self.counts
+                .push(std::mem::take(&mut self.dense[id as usize]));
+        }
+        self.touched.clear();
+    }
+
+    /// Release the scratch buffers once counting is done.
+    pub fn finish(&mut self) {
+        self.dense = Vec::new();
+        self.touched = Vec::new();
+        self.trie = WordTrie::default();
+        self.wb = WordCache::default();
+    }
+
+    /// Document and total frequency of every local term.
+    pub(crate) fn frequencies(&self) -> (Vec<u64>, Vec<u64>) {
+        let mut df = vec![0u64; self.terms.len()];
+        let mut tf = vec![0u64; self.terms.len()];
+        for (&id, &c) in self.ids.iter().zip(&self.counts) {
+            df[id as usize] += 1;
+            tf[id as usize] += u64::from(c);
+        }
+        (df, tf)
+    }
+}
+
+/// Document and term frequencies of one analyzer block summed over the
+/// chunks of a streaming fit. Candidate terms are kept until the end (the
+/// pruning needs the final totals), so memory grows with the number of
+/// distinct n-grams, not with the number of documents.
+#[derive(Clone, Debug, Default)]
+pub struct StreamCounts {
+    pub terms: Interner,
+    pub df: Vec<u64>,
+    pub tf: Vec<u64>,
+}
+
+impl StreamCounts {
+    /// Add one worker's counts of a chunk.
+    pub fn absorb(&mut self, lc: &LocalCounts) {
+        let (df, tf) = lc.frequencies();
+        for (id, term) in lc.terms.iter().enumerate() {
+            self.add(term, lc.terms.hash_of(id as u32), df[id], tf[id]);
+        }
+    }
+
+    /// Add another stream's totals (counts gathered elsewhere, e.g. on
+    /// another worker of a cluster).
+    pub fn merge(&mut self, other: &StreamCounts) {
+        for (id, term) in other.terms.iter().enumerate() {
+            let id32 = id as u32;
+            self.add(term, other.terms.hash_of(id32), other.df[id], other.tf[id]);
+        }
+    }
+
+    fn add(&mut self, term: &str, hash: u64, df: u64, tf: u64) {
+        let (g, new) = self.terms.intern_hashed(term, hash);
+        if new {
+            self.df.push(0);
+            self.tf.push(0);
+        }
+        self.df[g as usize] += df;
+        self.tf[g as usize] += tf;
+    }
+
+    /// Totals of one term (zeros when unseen).
+    pub fn get(&self, term: &str) -> (u64, u64) {
+        self.terms
+            .find(term)
+            .map_or((0, 0), |g| (self.df[g as usize], self.tf[g as usize]))
+    }
+}
+
+/// Serialised as parallel lists (terms, df, tf): what crosses process
+/// boundaries when partial counts are merged on a cluster.
+impl Serialize for StreamCounts {
+    fn serialize<Ser: Serializer>(&self, s: Ser) -> std::result::Result<Ser::Ok, Ser::Error> {
+        let terms: Vec<&str> = self.terms.iter().collect();
+        (terms, &self.df, &self.tf).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let (terms, df, tf): (Vec<String>, Vec<u64>, Vec<u64>) = Deserialize::deserialize(d)?;
+        if df.len() != terms.len() || tf.len() != terms.len() {
+            return Err(serde::de::Error::custom(
+                "stream counts: list lengths differ",
+            ));
+        }
+        let mut out = StreamCounts::default();
+        for (i, t) in terms.iter().enumerate() {
+            out.add(t, hash_str(t), df[i], tf[i]);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,337 @@
+//! Step 2 of a vocabulary fit (see [`crate::features::vocabulary`]):
+//! merging workers' local counts into candidate terms (directly, into the
+//! first worker's, or sharded by hash) and selecting the final vocabulary
+//! from them (pruning by `min_df`/`max_df`/`max_features`, then sorting by
+//! term). Kept apart from counting: it runs once per fit, on whole
+//! vocabularies rather than tokens.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::features::interner::Interner;
+use crate::features::vocab_counts::{LocalCounts, StreamCounts};
+use crate::features::vocabulary::{Pruning, Vocabulary};
+use crate::parallel::{install, map_ranges};
+
+/// The merged, pruned vocabulary of one block plus, for each worker, the
+/// map from its local ids to final columns (`u32::MAX` = pruned).
+pub struct Merged {
+    pub vocab: Vocabulary,
+    pub df: Vec<u64>,
+    pub local_to_col: Vec<Vec<u32>>,
+}
+
+/// Candidate terms after merging: `parts` of interners, addressed by a
+/// global id = `offsets[part] + local id`.
+struct Candidates {
+    parts: Vec<Interner>,
+    offsets: Vec<u32>,
+    df: Vec<u64>,
+    tf: Vec<u64>,
+    /// For each worker, local id -> global id (`None`: identity).
+    local_to_global: Vec<Option<Vec<u32>>>,
+}
+
+impl Candidates {
+    fn locate(&self, g: u32) -> (usize, u32) {
+        let p = self.offsets.partition_point(|&o| o <= g) - 1;
+        (p, g - self.offsets[p])
+    }
+}
+
+/// `(min_df, max_df)` as document counts for a corpus of `n_docs`.
+fn df_bounds(pruning: &Pruning, n_docs: usize) -> Result<(f64, f64)> {
+    let high = pruning.max_df.resolve(n_docs);
+    let low = pruning.min_df.resolve(n_docs);
+    if high < low {
+        return Err(Error::param(
+            "max_df",
+            "max_df corresponds to fewer documents than min_df",
+        ));
+    }
+    Ok((low, high))
+}
+
+/// Merge workers' local counts into one sorted, pruned vocabulary.
+pub fn merge(
+    locals: &mut [LocalCounts],
+    n_docs: usize,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<Merged> {
+    let (low, high) = df_bounds(pruning, n_docs)?;
+    let cand = if locals.len() == 1 {
+        let (df, tf) = locals[0].frequencies();
+        Candidates {
+            parts: vec![std::mem::take(&mut locals[0].terms)],
+            offsets: vec![0],
+            df,
+            tf,
+            local_to_global: vec![None],
+        }
+    } else if locals.len() <= 2 {
+        merge_into_first(locals)
+    } else {
+        sharded_merge(locals, threads)?
+    };
+    select(cand, low, high, pruning, threads)
+}
+
+/// Prune and sort totals gathered by a streaming fit ([`StreamCounts`]):
+/// the same selection as [`merge`], so a streamed vocabulary equals the one
+/// fitted on all documents at once.
+pub fn select_totals(
+    totals: &StreamCounts,
+    n_docs: usize,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<(Vocabulary, Vec<u64>)> {
+    let (low, high) = df_bounds(pruning, n_docs)?;
+    let cand = Candidates {
+        parts: vec![totals.terms.clone()],
+        offsets: vec![0],
+        df: totals.df.clone(),
+        tf: totals.tf.clone(),
+        local_to_global: vec![None],
+    };
+    let m = select(cand, low, high, pruning, threads)?;
+    Ok((m.vocab, m.df))
+}
+
+fn select(
+    cand: Candidates,
+    low: f64,
+    high: f64,
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<Merged> {
+    let n_terms = cand.df.len();
+    // Prune by document frequency first: sorting only survivors is cheaper
+    // and gives the same order scikit-learn gets by sorting first.
+    let mut kept: Vec<u32> = (0..n_terms as u32)
+        .filter(|&t| {
+            let d = cand.df[t as usize] as f64;
+            d <= high && d >= low
+        })
+        .collect();
+    let loc: Vec<(usize, u32)> = if cand.parts.len() == 1 {
+        Vec::new()
+    } else {
+        (0..n_terms as u32).map(|g| cand.locate(g)).collect()
+    };
+    let term = |g: u32| -> &str {
+        if loc.is_empty() {
+            cand.parts[0].get(g)
+        } else {
+            let (p, l) = loc[g as usize];
+            cand.parts[p].get(l)
+        }
+    };
+    let hash = |g: u32| -> u64 {
+        if loc.is_empty() {
+            cand.parts[0].hash_of(g)
+        } else {
+            let (p, l) = loc[g as usize];
+            cand.parts[p].hash_of(l)
+        }
+    };
+    sort_terms(&mut kept, &term, threads)?;
+    if let Some(limit) = pruning.max_features {
+        if kept.len() > limit {
+            // most frequent first; ties keep alphabetical order (stable sort)
+            let mut by_tf = kept.clone();
+            by_tf.sort_by(|&a, &b| cand.tf[b as usize].cmp(&cand.tf[a as usize]));
+            by_tf.truncate(limit);
+            let mut keep = vec![false; n_terms];
+            by_tf.iter().for_each(|&t| keep[t as usize] = true);
+            kept.retain(|&t| keep[t as usize]);
+        }
+    }
+    if kept.is_empty() {
+        return Err(Error::InvalidInput(
+            if n_terms == 0 {
+                "empty vocabulary: the documents produced no terms (are they empty or only stop words?)"
+            } else {
+                "after pruning, no terms remain; try a lower min_df or a higher max_df"
+            }
+            .into(),
+        ));
+    }
+    let mut global_to_col = vec![u32::MAX; n_terms];
+    let mut final_df = Vec::with_capacity(kept.len());
+    for (col, &g) in kept.iter().enumerate() {
+        global_to_col[g as usize] = col as u32;
+        final_df.push(cand.df[g as usize]);
+    }
+    // Keep the fit's own interner when it is one part and most terms
+    // survive (no copy); otherwise copy the survivors into a compact one.
+    let reuse = cand.parts.len() == 1 && kept.len() * 4 >= n_terms * 3;
+    let vocab = if reuse {
+        Vocabulary {
+            terms: Interner::default(),
+            id_to_col: global_to_col.clone(),
+            col_to_id: kept.clone(),
+        }
+    } else {
+        let bytes: usize = kept.iter().map(|&g| term(g).len()).sum();
+        let mut it = Interner::with_capacity(kept.len(), bytes);
+        for &g in &kept {
+            it.push_new(term(g), hash(g));
+        }
+        Vocabulary {
+            terms: it,
+            id_to_col: Vec::new(),
+            col_to_id: Vec::new(),
+        }
+    };
+    drop(loc);
+    let mut vocab = vocab;
+    let mut cand = cand;
+    if reuse {
+        vocab.terms = cand.parts.pop().expect("one part");
+    }
+    let local_to_col = cand
+        .local_to_global
+        .into_iter()
+        .map(|m| match m {
+            None => global_to_col.clone(),
+            Some(v) => v.into_iter().map(|g| global_to_col[g as usize]).collect(),
+        })
+        .collect();
+    Ok(Merged {
+        vocab,
+        df: final_df,
+        local_to_col,
+    })
+}
+
+/// Sort global term ids alphabetically (byte order = code point order, as
+/// Python sorts `str`). A 16-byte big-endian prefix decides most comparisons
+/// without touching the term bytes (8 bytes is only 4 Arabic letters, and
+/// many words share «ال» plus two letters).
+fn sort_terms<'a>(
+    ids: &mut [u32],
+    term: &(dyn Fn(u32) -> &'a str + Sync),
+    threads: usize,
+) -> Result<()> {
+    let prefix = |t: &str| -> u128 {
+        let b = t.as_bytes();
+        let mut p = [0u8; 16];
+        let n = b.len().min(16);
+        p[..n].copy_from_slice(&b[..n]);
+        u128::from_be_bytes(p)
+    };
+    let mut keyed: Vec<(u128, u32)> = ids.iter().map(|&g| (prefix(term(g)), g)).collect();
+    let cmp =
+        |a: &(u128, u32), b: &(u128, u32)| a.0.cmp(&b.0).then_with(|| term(a.1).cmp(term(b.1)));
+    if threads > 1 && keyed.len() > 100_000 {
+        install(threads, || keyed.par_sort_unstable_by(cmp))?;
+    } else {
+        keyed.sort_unstable_by(cmp);
+    }
+    ids.iter_mut().zip(&keyed).for_each(|(d, k)| *d = k.1);
+    Ok(())
+}
+
+/// Merge a few workers' vocabularies into the first one's: its interner
+/// becomes the global one (ids unchanged), the others' terms are looked up
+/// or added. With two workers this beats sharding, which re-interns every
+/// term and must then copy the survivors into a new vocabulary.
+fn merge_into_first(locals: &mut [LocalCounts]) -> Candidates {
+    let (mut df, mut tf) = locals[0].frequencies();
+    let mut global = std::mem::take(&mut locals[0].terms);
+    let mut local_to_global = vec![None];
+    for lc in locals[1..].iter_mut() {
+        let (wdf, wtf) = lc.frequencies();
+        let terms = std::mem::take(&mut lc.terms);
+        let mut map = Vec::with_capacity(terms.len());
+        for id in 0..terms.len() as u32 {
+            let (g, new) = global.intern_hashed(terms.get(id), terms.hash_of(id));
+            if new {
+                df.push(0);
+                tf.push(0);
+            }
+            df[g as usize] += wdf[id as usize];
+            tf[g as usize] += wtf[id as usize];
+            map.push(g);
+        }
+        local_to_global.push(Some(map));
+    }
+    Candidates {
+        parts: vec![global],
+        offsets: vec![0],
+        df,
+        tf,
+        local_to_global,
+    }
+}
+
+/// Merge several workers' vocabularies in parallel: terms are split into
+/// shards by hash, each shard merged by one task, then shards laid end to end.
+fn sharded_merge(locals: &mut [LocalCounts], threads: usize) -> Result<Candidates> {
+    let n_shards = (threads * 8).next_power_of_two().max(8);
+    let shard_of = |h: u64| ((h >> 40) as usize) & (n_shards - 1);
+    // Per worker: frequencies, and its ids grouped by shard.
+    // ((document frequencies, term frequencies), local ids by shard)
+    type WorkerInfo = ((Vec<u64>, Vec<u64>), Vec<Vec<u32>>);
+    let per_worker: Vec<WorkerInfo> = map_ranges(threads, locals.len(), locals.len(), |r| {
+        let lc = &locals[r.start];
+        let mut buckets = vec![Vec::new(); n_shards];
+        for id in 0..lc.terms.len() as u32 {
+            buckets[shard_of(lc.terms.hash_of(id))].push(id);
+        }
+        (lc.frequencies(), buckets)
+    })?;
+    let locals_ref: &[LocalCounts] = locals;
+    // Per shard: merged interner, df/tf, and (worker, local id, shard id).
+    type Shard = (Interner, Vec<u64>, Vec<u64>, Vec<(u32, u32, u32)>);
+    let shards: Vec<Shard> = map_ranges(threads, n_shards, n_shards, |r| {
+        let s = r.start;
+        let mut it = Interner::default();
+        let (mut df, mut tf) = (Vec::new(), Vec::new());
+        let mut links = Vec::new();
+        for (w, ((wdf, wtf), buckets)) in per_worker.iter().enumerate() {
+            let lc = &locals_ref[w];
+            for &id in &buckets[s] {
+                let (sid, new) = it.intern_hashed(lc.terms.get(id), lc.terms.hash_of(id));
+                if new {
+                    df.push(0);
+                    tf.push(0);
+                }
+                df[sid as usize] += wdf[id as usize];
+                tf[sid as usize] += wtf[id as usize];
+                links.push((w as u32, id, sid));
+            }
+        }
+        (it, df, tf, links)
+    })?;
+    let mut offsets = Vec::with_capacity(n_shards);
+    let mut acc = 0u32;
+    for (it, ..) in &shards {
+        offsets.push(acc);
+        acc += it.len() as u32;
+    }
+    let mut local_to_global: Vec<Vec<u32>> =
+        locals.iter().map(|l| vec![0u32; l.terms.len()]).collect();
+    let mut df = Vec::with_capacity(acc as usize);
+    let mut tf = Vec::with_capacity(acc as usize);
+    let mut parts = Vec::with_capacity(n_shards);
+    for (s, (it, sdf, stf, links)) in shards.into_iter().enumerate() {
+        for (w, id, sid) in links {
+            local_to_global[w as usize][id as usize] = offsets[s] + sid;
+        }
+        df.extend(sdf);
+        tf.extend(stf);
+        parts.push(it);
+    }
+    for lc in locals.iter_mut() {
+        lc.terms = Interner::default(); // free local vocabularies early
+    }
+    Ok(Candidates {
+        parts,
+        offsets,
+        df,
+        tf,
+        local_to_global: local_to_global.into_iter().map(Some).collect(),
+    })
+}
