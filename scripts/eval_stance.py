@@ -29,6 +29,9 @@ Reported: FNC score (4-way sets), macro-F1, per-class F1, fit seconds (one
 run, wall clock, this machine).
 
     python scripts/eval_stance.py [--datasets fnc1 ans_stance] [--json out.json]
+
+``--khabar '{"model": "linear", "term_blocks": [...]}'`` (repeatable) adds a
+khabar system with those parameters, e.g. to compare opt-in term blocks.
 """
 
 from __future__ import annotations
@@ -210,6 +213,14 @@ def main() -> int:
     ap.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument(
+        "--khabar",
+        action="append",
+        default=[],
+        type=json.loads,
+        metavar="JSON",
+        help="parameters of an extra StanceClassifier system (repeatable)",
+    )
     args = ap.parse_args()
     if not args.data.is_dir():
         print(f"data directory not found: {args.data}", file=sys.stderr)
@@ -231,6 +242,11 @@ def main() -> int:
             res["khabar StanceClassifier (linear)"] = report(
                 "khabar StanceClassifier (linear)", gold, pred, fit_s, four
             )
+            for params in args.khabar:
+                kw = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+                system = f"khabar StanceClassifier {json.dumps(params, ensure_ascii=False)}"
+                pred, fit_s = run_khabar(tr, va, **kw)
+                res[system] = report(system, gold, pred, fit_s, four)
             if not args.no_baselines:
                 pred, fit_s = run_gbdt(tr, va)
                 res["FNC features + GBDT"] = report(

@@ -24,7 +24,10 @@ pub enum StanceModel {
 pub struct StanceBundle {
     pub pairs: Option<PairFeaturizer>,
     /// Term-block vectorizers by block name (`"headline"`, `"body"`, ...),
-    /// in column order.
+    /// in column order. A block repeated in `N` column slots (one per
+    /// target: `body_by_target`) is named `"<block>*N"` and gives `N` times
+    /// its vectorizer's columns; the targets themselves are in the model
+    /// file's metadata.
     pub vectorizers: Vec<(String, TextVectorizer)>,
     pub mean: Vec<f32>,
     pub scale: Vec<f32>,
@@ -45,8 +48,20 @@ impl StanceBundle {
         {
             return bad("the pair-feature scaling has the wrong length");
         }
-        let n_terms: usize = self.vectorizers.iter().map(|(_, v)| v.n_features()).sum();
-        let expected = n_pair + n_terms;
+        let mut expected = n_pair;
+        for (name, v) in &self.vectorizers {
+            let Some(slots) = block_slots(name) else {
+                return bad(&format!("bad column-slot count in the block name {name:?}"));
+            };
+            match v
+                .n_features()
+                .checked_mul(slots)
+                .and_then(|n| n.checked_add(expected))
+            {
+                Some(n) => expected = n,
+                None => return bad("the term blocks are too wide"),
+            }
+        }
         let got = match &self.model {
             StanceModel::Mlp(m) => {
                 m.validate()?;
@@ -60,5 +75,33 @@ impl StanceBundle {
             ));
         }
         Ok(())
+    }
+}
+
+/// How many column slots a term block fills: 1, or `N` for a name ending in
+/// `*N` (`N` >= 1); `None` for a malformed count.
+pub fn block_slots(name: &str) -> Option<usize> {
+    match name.rsplit_once('*') {
+        None => Some(1),
+        Some((_, n)) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => {
+            n.parse::<usize>().ok().filter(|&n| n >= 1)
+        }
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block_slots;
+
+    #[test]
+    fn block_slots_parse_the_name_suffix() {
+        assert_eq!(block_slots("body"), Some(1));
+        assert_eq!(block_slots("body_by_target*3"), Some(3));
+        assert_eq!(block_slots("body_by_target*0"), None);
+        assert_eq!(block_slots("body_by_target*"), None);
+        assert_eq!(block_slots("body_by_target*-1"), None);
+        assert_eq!(block_slots("body_by_target*+1"), None);
+        assert_eq!(block_slots("body_by_target*99999999999999999999999"), None);
     }
 }

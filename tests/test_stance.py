@@ -214,3 +214,143 @@ def test_without_pair_features_fits_and_round_trips():
     ).fit(pairs, y)
     again = kb.StanceClassifier.from_bytes(clf.to_bytes())
     assert list(again.predict(pairs)) == list(clf.predict(pairs)) == y
+
+
+# -- target-conditioned blocks (body_by_target, body_chars_by_target) ----------
+
+BY_TARGET = ("headline", "body", "body_by_target")
+
+
+def flip_pairs() -> tuple[list[tuple[str, str]], list[str]]:
+    """Two targets; "ممتاز" (excellent) is said of target A by its fans and
+    of target B by A's fans mocking it, so it means Favor for A and Against
+    for B, and "كارثة" (disaster) the other way round."""
+    fillers = ["اليوم", "والله", "بصراحة", "هذا", "الخبر", "صار", "الحين", "اكيد"]
+    pairs, y = [], []
+    for i, f in enumerate(fillers):
+        g = fillers[(i + 3) % len(fillers)]
+        pairs += [
+            ("target A", f"{f} ممتاز {g}"),
+            ("target A", f"{g} كارثة {f}"),
+            ("target B", f"{f} ممتاز {g}"),
+            ("target B", f"{g} كارثة {f}"),
+        ]
+        y += ["Favor", "Against", "Against", "Favor"]
+    return pairs, y
+
+
+FLIP_PROBE = [
+    ("target A", "ممتاز جدا"),
+    ("target A", "كارثة جدا"),
+    ("target B", "ممتاز جدا"),
+    ("target B", "كارثة جدا"),
+]
+FLIP_TRUTH = ["Favor", "Against", "Against", "Favor"]
+
+
+def _flip_model(blocks: tuple[str, ...]) -> kb.StanceClassifier:
+    pairs, y = flip_pairs()
+    params = {"pair_features": False, "entities": False, "C": 10.0}
+    return kb.StanceClassifier(model="linear", term_blocks=blocks, **params).fit(pairs, y)
+
+
+def test_by_target_block_learns_a_word_that_flips_between_targets():
+    # a linear model with one weight per body word cannot flip it by target
+    # (the headline block only shifts each target's prior); the by-target
+    # block gives each target its own weight
+    shared = _flip_model(("headline", "body"))
+    assert shared.targets_.tolist() == []
+    assert sum(p == t for p, t in zip(shared.predict(FLIP_PROBE), FLIP_TRUTH, strict=True)) <= 2
+    per_target = _flip_model(BY_TARGET)
+    assert per_target.targets_.tolist() == ["target A", "target B"]
+    assert per_target.predict(FLIP_PROBE).tolist() == FLIP_TRUTH
+    ex = per_target.explain(FLIP_PROBE[2], k=1)
+    assert ex[0].block == "body_by_target" and ex[0].feature == "ممتاز @ target B"
+
+
+def test_by_target_block_is_on_for_few_targets_and_off_for_many():
+    pairs, y = toy()  # 3 distinct headlines
+    blocks = (*BY_TARGET, "body_chars_by_target")
+    on = kb.StanceClassifier(term_blocks=blocks, max_iter=2).fit(pairs, y)
+    assert on.targets_.tolist() == sorted(set(HEADS))
+    assert {"body_by_target", "body_chars_by_target"} <= set(on._vecs)
+    n_terms = {b: len(v.get_feature_names_out()) for b, v in on._vecs.items()}
+    width = on._design(*map(list, zip(*PROBE, strict=True)), fit=False).shape[1]
+    assert width == 52 + n_terms["headline"] + n_terms["body"] + 3 * (
+        n_terms["body_by_target"] + n_terms["body_chars_by_target"]
+    )
+    for cap in (2, 0):
+        off = kb.StanceClassifier(term_blocks=blocks, max_targets=cap, max_iter=2).fit(pairs, y)
+        assert off.targets_.tolist() == []
+        assert set(off._vecs) == {"headline", "body"}
+        back = kb.loads(off.to_bytes())
+        np.testing.assert_array_equal(back.predict_proba(PROBE), off.predict_proba(PROBE))
+    # the default blocks do not include them
+    assert kb.StanceClassifier(max_iter=2).fit(pairs, y).targets_.tolist() == []
+
+
+def test_by_target_block_puts_the_body_in_its_target_slot_and_zeros_unseen():
+    pairs, y = toy()
+    clf = kb.StanceClassifier(term_blocks=("body", "body_by_target"), pair_features=False)
+    clf.fit(pairs, y)
+    V = len(clf._vecs["body"].get_feature_names_out())
+    assert len(clf._vecs["body_by_target"].get_feature_names_out()) == V
+    seen = [pairs[0], pairs[4]]  # targets HEADS[0] and HEADS[1]
+    X = clf._design(*map(list, zip(*(seen + PROBE[:1]), strict=True)), fit=False).toarray()
+    body, by_target = X[:, :V], X[:, V:]
+    assert by_target.shape[1] == 3 * V
+    for row, (h, _) in enumerate(seen):
+        t = clf.targets_.tolist().index(h)
+        np.testing.assert_array_equal(by_target[row, t * V : (t + 1) * V], body[row])
+        assert not np.delete(by_target[row], np.s_[t * V : (t + 1) * V]).any()
+    assert body[2].any() and not by_target[2].any()  # PROBE's target is unseen
+    assert len(clf.predict(PROBE)) == 3
+
+
+@pytest.mark.parametrize("model", ["mlp", "linear"])
+def test_by_target_model_round_trips(model, tmp_path: Path):
+    pairs, y = toy()
+    blocks = (*BY_TARGET, "body_chars", "body_chars_by_target")
+    clf = kb.StanceClassifier(model=model, term_blocks=blocks, max_iter=3).fit(pairs, y)
+    probe = PROBE + pairs[:3]
+    want = clf.predict_proba(probe)
+    path = tmp_path / "st.khabar"
+    clf.save(path)
+    for back in (kb.load(path), pickle.loads(pickle.dumps(clf))):
+        assert back.targets_.tolist() == clf.targets_.tolist()
+        np.testing.assert_array_equal(back.predict_proba(probe), want)
+
+
+def test_by_target_model_file_must_name_its_targets():
+    import json
+
+    pairs, y = toy()
+    clf = kb.StanceClassifier(term_blocks=BY_TARGET, max_iter=2).fit(pairs, y)
+    meta = json.loads(json.dumps({"class": "StanceClassifier", "params": clf.get_params()}))
+    meta["params"].pop("n_jobs"), meta["params"].pop("progress")
+    for targets in ([], ["a", "b"], ["a", "a", "b"], ["a", "b", 3], "abc"):
+        state = {"classes": clf.classes_.tolist(), "targets": targets}
+        data = bytes(clf._core_.to_bytes(json.dumps({**meta, "state": state})))
+        with pytest.raises(kb.ModelFormatError, match="targets do not match"):
+            kb.loads(data)
+    # any three distinct targets fit the model's width (they are only names)
+    state = {"classes": clf.classes_.tolist(), "targets": ["x", "y", "z"]}
+    back = kb.loads(bytes(clf._core_.to_bytes(json.dumps({**meta, "state": state}))))
+    assert back.targets_.tolist() == ["x", "y", "z"]
+
+
+def test_by_target_bad_input():
+    pairs, y = toy()
+    with pytest.raises(ValueError, match="max_targets"):
+        kb.StanceClassifier(term_blocks=BY_TARGET, max_targets=-1).fit(pairs, y)
+    with pytest.raises(ValueError, match="max_targets"):
+        kb.StanceClassifier(term_blocks=BY_TARGET, max_targets=True).fit(pairs, y)
+    # only body blocks read the pairs, so the headline type is checked here
+    only_body = kb.StanceClassifier(
+        term_blocks=("body_by_target",), pair_features=False, model="linear"
+    )
+    with pytest.raises(TypeError, match=r"headlines\[1\] is int, expected str"):
+        only_body.fit([("a", "x y"), (5, "y z")], ["p", "q"])
+    only_body.fit(pairs, y)
+    with pytest.raises(TypeError, match=r"headlines\[0\] is NoneType, expected str"):
+        only_body.predict([(None, "x")])
