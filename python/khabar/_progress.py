@@ -104,7 +104,17 @@ def pass_bar(
 
     def on_step(done: int, total: int) -> None:
         if not bars:
-            bars.append(_tqdm()(total=total, desc=what, unit="pass", leave=False))
+            # The total is a ceiling (max_iter per solver run) that solvers
+            # usually stop far below, so a percentage or a time estimate
+            # from it would mislead: show passes done, the ceiling, the rate.
+            bar = _tqdm()(
+                total=total,
+                desc=what,
+                unit="pass",
+                leave=False,
+                bar_format="{desc}: {n_fmt} passes (at most {total_fmt}) [{elapsed}, {rate_fmt}]",
+            )
+            bars.append(bar)
         bar = bars[0]
         if bar.total != total:
             bar.total = total
