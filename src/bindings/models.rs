@@ -1,6 +1,10 @@
 //! Bindings for the classifiers. The Python estimators own parameters and
 //! labels; these cores own the fitted numbers and do the work with the GIL
 //! released.
+//!
+//! This module holds the linear model and NB-SVM ratios; Naive Bayes and
+//! the text pipeline are in `naive_bayes` and `pipeline`, re-exported here
+//! and registered by [`register`] with the rest.
 
 use std::ops::ControlFlow;
 use std::sync::RwLock;
@@ -10,17 +14,17 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use super::convert::{extract_docs, opt, req, with_csr, CsrArg};
+use super::convert::{opt, req, with_csr, CsrArg};
 use super::errors::guard;
-use super::vectorizers::PyTextVectorizer;
+pub(crate) use super::naive_bayes::PyNaiveBayes;
+pub(crate) use super::pipeline::PyTextPipeline;
 use crate::io::{self, Model, ModelFile};
 use crate::model::calibration::{fit_calibrated, fit_calibrated_observed};
 use crate::model::linear::{LinearConfig, LinearModel, Solver};
-use crate::model::naive_bayes::{log_count_ratio, NaiveBayes, NbKind};
+use crate::model::naive_bayes::log_count_ratio;
 use crate::model::progress::Step;
 use crate::model::{Loss, Targets};
 use crate::parallel::resolve_n_jobs;
-use crate::pipeline::TextPipeline;
 
 /// Targets from Python: `y` (uint32 class codes) with `n_classes`, or a
 /// multi-label `(indptr, labels)` pair with `n_classes` labels.
@@ -132,7 +136,7 @@ impl PyLinearModel {
         Ok(self.read()?.clone())
     }
 
-    fn read(&self) -> PyResult<std::sync::RwLockReadGuard<'_, LinearModel>> {
+    pub(crate) fn read(&self) -> PyResult<std::sync::RwLockReadGuard<'_, LinearModel>> {
         self.inner
             .read()
             .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("model lock poisoned"))
@@ -337,233 +341,14 @@ impl PyLinearModel {
     }
 }
 
-/// A fitted Naive Bayes model.
-#[pyclass(frozen, module = "khabar._core", name = "NaiveBayesCore")]
-pub struct PyNaiveBayes {
-    pub(crate) inner: RwLock<NaiveBayes>,
-}
-
-impl PyNaiveBayes {
-    fn read(&self) -> PyResult<std::sync::RwLockReadGuard<'_, NaiveBayes>> {
-        self.inner
-            .read()
-            .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("model lock poisoned"))
-    }
-}
-
-#[pymethods]
-impl PyNaiveBayes {
-    /// An empty model; counts come from `partial_fit`.
-    #[new]
-    fn new(
-        kind: &str,
-        alpha: f64,
-        fit_prior: bool,
-        norm: bool,
-        n_features: usize,
-        n_classes: usize,
-    ) -> PyResult<Self> {
-        let kind = match kind {
-            "multinomial" => NbKind::Multinomial,
-            "complement" => NbKind::Complement { norm },
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown Naive Bayes kind {other:?}"
-                )))
-            }
-        };
-        Ok(Self {
-            inner: RwLock::new(guard(|| {
-                NaiveBayes::new(kind, alpha, fit_prior, n_features, n_classes)
-            })?),
-        })
-    }
-
-    fn partial_fit(
-        &self,
-        py: Python<'_>,
-        x: &Bound<'_, PyAny>,
-        y: PyReadonlyArray1<'_, u32>,
-        sample_weight: PyReadonlyArray1<'_, f64>,
-    ) -> PyResult<()> {
-        let x = CsrArg::extract(x)?;
-        let y = y.as_slice()?;
-        let sw = sample_weight.as_slice()?;
-        with_csr!(x, v => py.detach(|| guard(|| {
-            let v = v?;
-            let mut m = self.inner.write().map_err(|_| crate::Error::InvalidInput("model lock poisoned".into()))?;
-            m.partial_fit(&v, y, sw)
-        })))
-    }
-
-    #[pyo3(signature = (x, proba = false, n_jobs = None))]
-    fn joint_log_likelihood<'py>(
-        &self,
-        py: Python<'py>,
-        x: &Bound<'py, PyAny>,
-        proba: bool,
-        n_jobs: Option<i64>,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let x = CsrArg::extract(x)?;
-        let m = self.read()?;
-        let k = m.n_classes;
-        let z = with_csr!(x, v => py.detach(|| guard(|| {
-            let mut z = m.joint_log_likelihood(&v?, resolve_n_jobs(n_jobs)?)?;
-            if proba {
-                m.proba(&mut z);
-            }
-            Ok(z)
-        })))?;
-        to_2d(py, z, k)
-    }
-
-    /// `(class_count, feature_count, class_log_prior, feature_log_prob)`,
-    /// the last two in scikit-learn's `(n_classes, n_features)` layout.
-    #[allow(clippy::type_complexity)]
-    fn arrays<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray2<f64>>,
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray2<f64>>,
-    )> {
-        let m = self.read()?;
-        let (k, d) = (m.n_classes, m.n_features);
-        let t = |v: &[f64]| {
-            let mut out = vec![0.0; k * d];
-            for j in 0..d {
-                for c in 0..k {
-                    out[c * d + j] = v[j * k + c];
-                }
-            }
-            out
-        };
-        Ok((
-            m.class_count.clone().into_pyarray(py),
-            t(&m.feature_count).into_pyarray(py).reshape([k, d])?,
-            m.class_log_prior.clone().into_pyarray(py),
-            t(&m.feature_log_prob).into_pyarray(py).reshape([k, d])?,
-        ))
-    }
-
-    #[pyo3(signature = (metadata = String::new()))]
-    fn to_bytes<'py>(&self, py: Python<'py>, metadata: String) -> PyResult<Bound<'py, PyBytes>> {
-        let file = ModelFile::new(Model::NaiveBayes(Box::new(self.read()?.clone())), metadata);
-        let bytes = py.detach(|| guard(|| io::to_bytes(&file)))?;
-        Ok(PyBytes::new(py, &bytes))
-    }
-}
-
-/// Borrow `docs`, release the GIL and run `f` with the resolved threads.
-fn on_docs<R: Send>(
-    py: Python<'_>,
-    docs: &Bound<'_, PyAny>,
-    n_jobs: Option<i64>,
-    f: impl Fn(&[super::convert::DocStr], usize) -> crate::Result<R> + Sync,
-) -> PyResult<R> {
-    let docs = extract_docs(docs, "X")?;
-    py.detach(|| guard(|| f(&docs, resolve_n_jobs(n_jobs)?)))
-}
-
 /// A row-major buffer with `cols` columns as a 2-d numpy array (no copy).
-fn to_2d(py: Python<'_>, v: Vec<f64>, cols: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
+pub(crate) fn to_2d(
+    py: Python<'_>,
+    v: Vec<f64>,
+    cols: usize,
+) -> PyResult<Bound<'_, PyArray2<f64>>> {
     let rows = v.len().checked_div(cols).unwrap_or(0);
     v.into_pyarray(py).reshape([rows, cols])
-}
-
-/// A fitted vectorizer + linear model, predicting straight from text.
-#[pyclass(frozen, module = "khabar._core", name = "TextPipelineCore")]
-pub struct PyTextPipeline {
-    pub(crate) inner: TextPipeline,
-}
-
-#[pymethods]
-impl PyTextPipeline {
-    #[new]
-    fn new(
-        vectorizer: &Bound<'_, PyTextVectorizer>,
-        model: &Bound<'_, PyLinearModel>,
-    ) -> PyResult<Self> {
-        let model = model.get().read()?.clone();
-        let vectorizer = vectorizer.get().inner.clone();
-        if vectorizer.n_features() != model.n_features {
-            return Err(PyValueError::new_err(format!(
-                "the vectorizer makes {} features but the model expects {}",
-                vectorizer.n_features(),
-                model.n_features
-            )));
-        }
-        Ok(Self {
-            inner: TextPipeline { vectorizer, model },
-        })
-    }
-
-    #[pyo3(signature = (docs, n_jobs = None))]
-    fn decision_function<'py>(
-        &self,
-        py: Python<'py>,
-        docs: &Bound<'py, PyAny>,
-        n_jobs: Option<i64>,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let k = self.inner.model.n_outputs;
-        let z = on_docs(py, docs, n_jobs, |d, t| self.inner.decision(d, t))?;
-        to_2d(py, z, k)
-    }
-
-    #[pyo3(signature = (docs, n_jobs = None))]
-    fn predict_proba<'py>(
-        &self,
-        py: Python<'py>,
-        docs: &Bound<'py, PyAny>,
-        n_jobs: Option<i64>,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let m = self.inner.model.n_proba_cols();
-        let p = on_docs(py, docs, n_jobs, |d, t| self.inner.proba(d, t))?;
-        to_2d(py, p, m)
-    }
-
-    /// Index of the best class per document (single-label models).
-    #[pyo3(signature = (docs, n_jobs = None))]
-    fn predict_codes<'py>(
-        &self,
-        py: Python<'py>,
-        docs: &Bound<'py, PyAny>,
-        n_jobs: Option<i64>,
-    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let k = self.inner.model.n_outputs;
-        let codes = on_docs(py, docs, n_jobs, |d, t| {
-            let z = self.inner.decision(d, t)?;
-            Ok(z.chunks_exact(k)
-                .map(|row| {
-                    if k == 1 {
-                        i64::from(row[0] > 0.0)
-                    } else {
-                        crate::model::sgd::argmax(row) as i64
-                    }
-                })
-                .collect::<Vec<i64>>())
-        })?;
-        Ok(codes.into_pyarray(py))
-    }
-
-    fn vectorizer(&self) -> PyTextVectorizer {
-        PyTextVectorizer {
-            inner: self.inner.vectorizer.clone(),
-        }
-    }
-
-    fn model(&self) -> PyLinearModel {
-        PyLinearModel::new(self.inner.model.clone())
-    }
-
-    #[pyo3(signature = (metadata = String::new()))]
-    fn to_bytes<'py>(&self, py: Python<'py>, metadata: String) -> PyResult<Bound<'py, PyBytes>> {
-        let file = ModelFile::new(Model::TextPipeline(Box::new(self.inner.clone())), metadata);
-        let bytes = py.detach(|| guard(|| io::to_bytes(&file)))?;
-        Ok(PyBytes::new(py, &bytes))
-    }
 }
 
 /// NB-SVM log-count ratios, feature-major `n_features * n_outputs`.

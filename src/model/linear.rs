@@ -21,17 +21,24 @@
 //!
 //! [`LinearModel::fit_observed`] reports solver passes to a progress
 //! observer (see [`super::progress`]); the model does not depend on it.
+//!
+//! This module holds the model, its fit dispatch and parameter averaging.
+//! The options and their validation are in `linear_config` (re-exported
+//! here, so [`LinearConfig`] and [`Solver`] keep their paths), and
+//! prediction and probabilities in `linear_predict`; the tests are in
+//! `linear_tests.rs`.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::dcd::dcd_groups;
 pub(crate) use super::dcd::{fit_dcd, Duals};
-use super::loss::{normalize_sum, sigmoid, softmax, Loss};
+pub use super::linear_config::{LinearConfig, Solver};
+use super::loss::Loss;
 use super::progress::{self, Observer, Tracker};
 use super::sgd::SgdState;
 use super::smooth::fit_lbfgs;
-use super::sparse::{Col, CsrView, Real};
+use super::sparse::{CsrView, Real};
 use super::targets::Targets;
 use crate::error::{Error, Result};
 use crate::parallel;
@@ -39,144 +46,6 @@ use crate::parallel;
 /// Rows (and columns) per parallel chunk: fixed, so sums are reduced in the
 /// same order whatever the thread count.
 pub(crate) const CHUNK: usize = 1024;
-
-/// The training algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Solver {
-    Lbfgs,
-    Dcd,
-    Sgd,
-}
-
-impl Solver {
-    /// `"auto"` picks L-BFGS for log and modified Huber, dual coordinate
-    /// descent for the hinge losses.
-    pub fn parse(s: &str, loss: Loss) -> Result<Self> {
-        Ok(match s {
-            "auto" => match loss {
-                Loss::Hinge | Loss::SquaredHinge => Solver::Dcd,
-                _ => Solver::Lbfgs,
-            },
-            "lbfgs" => {
-                if !loss.smooth() {
-                    return Err(Error::param(
-                        "solver",
-                        "\"lbfgs\" needs a smooth loss; hinge loss uses \"dcd\" or \"sgd\"",
-                    ));
-                }
-                Solver::Lbfgs
-            }
-            "dcd" => {
-                if !matches!(loss, Loss::Hinge | Loss::SquaredHinge) {
-                    return Err(Error::param(
-                        "solver",
-                        "\"dcd\" solves the hinge and squared_hinge losses only",
-                    ));
-                }
-                Solver::Dcd
-            }
-            "sgd" => Solver::Sgd,
-            other => {
-                return Err(Error::param(
-                    "solver",
-                    format!("{other:?} is not one of \"auto\", \"lbfgs\", \"dcd\", \"sgd\""),
-                ))
-            }
-        })
-    }
-}
-
-/// Options for [`LinearModel::fit`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LinearConfig {
-    pub loss: Loss,
-    /// Softmax over classes (log loss, 3+ classes) instead of one-vs-rest.
-    pub multinomial: bool,
-    pub solver: Solver,
-    pub c: f64,
-    pub fit_intercept: bool,
-    pub intercept_scaling: f64,
-    pub max_iter: usize,
-    pub tol: f64,
-    pub random_state: u64,
-    /// SGD only: L2 strength per sample (`alpha`), base learning rate,
-    /// mini-batch size, early stopping on a held-out fraction.
-    pub alpha: f64,
-    pub eta0: f64,
-    pub batch_size: usize,
-    pub early_stopping: bool,
-    pub validation_fraction: f64,
-    pub n_iter_no_change: usize,
-}
-
-impl Default for LinearConfig {
-    fn default() -> Self {
-        Self {
-            loss: Loss::Log,
-            multinomial: true,
-            solver: Solver::Lbfgs,
-            c: 1.0,
-            fit_intercept: true,
-            intercept_scaling: 1.0,
-            max_iter: 100,
-            tol: 1e-4,
-            random_state: 0,
-            alpha: 1e-5,
-            eta0: 0.1,
-            batch_size: 32,
-            early_stopping: false,
-            validation_fraction: 0.1,
-            n_iter_no_change: 5,
-        }
-    }
-}
-
-impl LinearConfig {
-    pub fn validate(&self) -> Result<()> {
-        let pos = |name: &'static str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(Error::param(
-                    name,
-                    format!("{v} must be a positive finite number"),
-                ))
-            }
-        };
-        pos("C", self.c)?;
-        pos("tol", self.tol)?;
-        pos("intercept_scaling", self.intercept_scaling)?;
-        pos("eta0", self.eta0)?;
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(Error::param(
-                "alpha",
-                format!("{} must be >= 0", self.alpha),
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::param("max_iter", "must be at least 1"));
-        }
-        if self.batch_size == 0 {
-            return Err(Error::param("batch_size", "must be at least 1"));
-        }
-        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
-            return Err(Error::param(
-                "validation_fraction",
-                format!("{} must be in (0, 1)", self.validation_fraction),
-            ));
-        }
-        if self.n_iter_no_change == 0 {
-            return Err(Error::param("n_iter_no_change", "must be at least 1"));
-        }
-        if self.multinomial && self.loss != Loss::Log {
-            return Err(Error::param(
-                "multi_class",
-                format!("multinomial needs loss=\"log\", not {:?}", self.loss.name()),
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// How decision values become probabilities.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -472,108 +341,6 @@ impl LinearModel {
         self.intercept = m.intercept;
         self.n_iter += 1;
         Ok(())
-    }
-
-    /// Decision values, `n_rows * n_outputs`, row-major.
-    pub fn decision<T: Real>(&self, x: &CsrView<'_, T>, threads: usize) -> Result<Vec<f64>> {
-        if x.n_cols != self.n_features {
-            return Err(Error::InvalidInput(format!(
-                "X has {} features, but the model was fitted with {}",
-                x.n_cols, self.n_features
-            )));
-        }
-        let k = self.n_outputs;
-        let n = x.n_rows;
-        let parts = parallel::map_ranges(threads, n, parallel::transform_parts(threads, n), |r| {
-            let mut out = vec![0.0; r.len() * k];
-            for (o, i) in r.enumerate() {
-                let (cols, vals) = x.row(i);
-                self.scores_into(cols, vals, &mut out[o * k..(o + 1) * k]);
-            }
-            out
-        })?;
-        Ok(parts.concat())
-    }
-
-    /// Scores of one row given as column indices and values.
-    #[inline]
-    pub fn scores_into<C: Col, T: Real>(&self, cols: &[C], vals: &[T], z: &mut [f64]) {
-        let k = self.n_outputs;
-        z.copy_from_slice(&self.intercept);
-        for (&c, &v) in cols.iter().zip(vals) {
-            let base = c.idx() * k;
-            let v = v.f64();
-            z.iter_mut()
-                .zip(&self.coef[base..base + k])
-                .for_each(|(zi, &wi)| *zi += v * f64::from(wi));
-        }
-    }
-
-    /// Number of probability columns: classes (2 for a binary problem) or
-    /// labels.
-    pub fn n_proba_cols(&self) -> usize {
-        if self.n_outputs == 1 && !self.multilabel {
-            2
-        } else {
-            self.n_outputs
-        }
-    }
-
-    pub fn has_proba(&self) -> bool {
-        !matches!(self.proba, ProbaKind::Unavailable)
-    }
-
-    /// Probabilities for one row of decision values `z` into `p`
-    /// (`n_proba_cols` long).
-    pub fn proba_row(&self, z: &[f64], p: &mut [f64]) -> Result<()> {
-        let binary = self.n_outputs == 1 && !self.multilabel;
-        let per = |o: usize, v: f64| -> Result<f64> {
-            Ok(match &self.proba {
-                ProbaKind::Sigmoid | ProbaKind::Softmax => sigmoid(v),
-                ProbaKind::ModifiedHuber => (v.clamp(-1.0, 1.0) + 1.0) / 2.0,
-                ProbaKind::Platt(ab) => {
-                    let (a, b) = ab[o];
-                    sigmoid(-(a * v + b))
-                }
-                ProbaKind::Unavailable => {
-                    return Err(Error::InvalidInput(format!(
-                        "probabilities are not available for loss={:?} without calibration \
-                         (fit with probability=True)",
-                        self.loss.name()
-                    )))
-                }
-            })
-        };
-        if binary {
-            let p1 = per(0, z[0])?;
-            p[0] = 1.0 - p1;
-            p[1] = p1;
-            return Ok(());
-        }
-        if matches!(self.proba, ProbaKind::Softmax) && self.multinomial {
-            p.copy_from_slice(z);
-            softmax(p);
-            return Ok(());
-        }
-        for (o, (pv, &zv)) in p.iter_mut().zip(z).enumerate() {
-            *pv = per(o, zv)?;
-        }
-        if !self.multilabel {
-            normalize_sum(p);
-        }
-        Ok(())
-    }
-
-    /// Probabilities for many rows of decision values.
-    pub fn proba(&self, z: &[f64]) -> Result<Vec<f64>> {
-        let k = self.n_outputs;
-        let m = self.n_proba_cols();
-        let n = z.len() / k.max(1);
-        let mut out = vec![0.0; n * m];
-        for i in 0..n {
-            self.proba_row(&z[i * k..(i + 1) * k], &mut out[i * m..(i + 1) * m])?;
-        }
-        Ok(out)
     }
 }
 

@@ -12,6 +12,8 @@ pub mod calibration;
 mod dcd;
 pub mod lbfgs;
 pub mod linear;
+mod linear_config;
+mod linear_predict;
 pub mod loss;
 pub mod mlp;
 pub mod naive_bayes;
@@ -20,6 +22,8 @@ pub mod sgd;
 mod smooth;
 pub mod sparse;
 pub mod tagger;
+mod tagger_fit;
+mod tagger_store;
 pub mod targets;
 
 pub use linear::{LinearConfig, LinearModel, Solver};

@@ -11,16 +11,16 @@
 //! Decoding never produces an invalid sequence: `I-X` may only follow
 //! `B-X` or `I-X`. Training data with an `I-X` that breaks that rule (as
 //! some of ANERcorp does) is read as `B-X`, the conlleval reading.
-
-use std::ops::ControlFlow;
+//!
+//! This module holds the model, IOB2 decoding and prediction; training is
+//! in `tagger_fit` and the stored form in `tagger_store`.
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::tagger_store::TaggerData;
 use crate::error::{Error, Result};
 use crate::features::token_features::{Scratch, TokenFeaturizer};
-use crate::model::sparse::Rng;
-use crate::parallel::{map_ranges, transform_parts};
 use crate::text::tokenize::scan;
 
 /// Training settings.
@@ -52,19 +52,19 @@ impl Default for TaggerConfig {
 #[serde(into = "TaggerData", try_from = "TaggerData")]
 pub struct EntityTagger {
     /// `O` first, then `B-X`, `I-X` for each type in sorted order.
-    tags: Vec<String>,
-    featurizer: TokenFeaturizer,
-    index: FxHashMap<u64, u32>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) featurizer: TokenFeaturizer,
+    pub(crate) index: FxHashMap<u64, u32>,
     /// Feature-major weights, `n_features × n_tags`.
-    weights: Vec<f32>,
+    pub(crate) weights: Vec<f32>,
     /// `(n_tags + 1) × n_tags`: row `n_tags` holds start weights.
-    trans: Vec<f32>,
+    pub(crate) trans: Vec<f32>,
     /// Same shape as `trans`: which transitions IOB2 allows.
-    allowed: Vec<bool>,
+    pub(crate) allowed: Vec<bool>,
     /// Per-pass count of training tokens tagged wrongly (before the update).
-    errors: Vec<u64>,
+    pub(crate) errors: Vec<u64>,
     /// Share of the training tokens' letters in each [`Script`].
-    scripts: [f32; 3],
+    pub(crate) scripts: [f32; 3],
 }
 
 /// Writing systems, told apart so a tagger is not trusted on a script it
@@ -93,101 +93,8 @@ impl Script {
     }
 }
 
-/// What is stored: features sorted by hash (delta-coded) with only their
-/// non-zero weights.
-#[derive(Serialize, Deserialize)]
-struct TaggerData {
-    tags: Vec<String>,
-    featurizer: TokenFeaturizer,
-    key_deltas: Vec<u64>,
-    /// Per feature: the bit mask of tags with a stored weight.
-    masks: Vec<u32>,
-    values: Vec<f32>,
-    trans: Vec<f32>,
-    errors: Vec<u64>,
-    scripts: [f32; 3],
-}
-
-impl From<EntityTagger> for TaggerData {
-    fn from(m: EntityTagger) -> Self {
-        let nt = m.tags.len();
-        let mut keys: Vec<(u64, u32)> = m.index.iter().map(|(&k, &v)| (k, v)).collect();
-        keys.sort_unstable();
-        let (mut key_deltas, mut masks, mut values) = (Vec::new(), Vec::new(), Vec::new());
-        let mut last = 0u64;
-        for (k, row) in keys {
-            let w = &m.weights[row as usize * nt..(row as usize + 1) * nt];
-            let mask = w
-                .iter()
-                .enumerate()
-                .filter(|(_, &x)| x != 0.0)
-                .fold(0u32, |m, (j, _)| m | (1 << j));
-            if mask == 0 {
-                continue;
-            }
-            key_deltas.push(k.wrapping_sub(last));
-            last = k;
-            masks.push(mask);
-            values.extend(w.iter().copied().filter(|&x| x != 0.0));
-        }
-        Self {
-            tags: m.tags,
-            featurizer: m.featurizer,
-            key_deltas,
-            masks,
-            values,
-            trans: m.trans,
-            errors: m.errors,
-            scripts: m.scripts,
-        }
-    }
-}
-
-impl TryFrom<TaggerData> for EntityTagger {
-    type Error = Error;
-    fn try_from(d: TaggerData) -> Result<Self> {
-        let bad = |m: &str| Error::ModelFormat(format!("entity tagger: {m}"));
-        let nt = d.tags.len();
-        if nt == 0 || nt > 32 {
-            return Err(bad("the tag count must be between 1 and 32"));
-        }
-        let allowed = allowed_transitions(&d.tags).map_err(|e| bad(&e.to_string()))?;
-        if d.trans.len() != (nt + 1) * nt || d.masks.len() != d.key_deltas.len() {
-            return Err(bad("inconsistent weight shapes"));
-        }
-        let stored: usize = d.masks.iter().map(|m| m.count_ones() as usize).sum();
-        if stored != d.values.len() || d.masks.iter().any(|&m| m >> nt != 0) {
-            return Err(bad("the weight masks do not match the stored weights"));
-        }
-        let mut index = FxHashMap::default();
-        index.reserve(d.masks.len());
-        let mut weights = vec![0f32; d.masks.len() * nt];
-        let mut key = 0u64;
-        let mut v = d.values.iter();
-        for (row, (&delta, &mask)) in d.key_deltas.iter().zip(&d.masks).enumerate() {
-            key = key.wrapping_add(delta);
-            if index.insert(key, row as u32).is_some() {
-                return Err(bad("a feature is stored twice"));
-            }
-            for j in (0..nt).filter(|j| mask & (1 << j) != 0) {
-                weights[row * nt + j] = *v.next().expect("counted above");
-            }
-        }
-        Ok(Self {
-            tags: d.tags,
-            featurizer: d.featurizer,
-            index,
-            weights,
-            trans: d.trans,
-            allowed,
-            errors: d.errors,
-            scripts: d.scripts,
-        })
-    }
-}
-
 /// Split an IOB2 tag into its prefix and type (`None` type for `O`).
-fn parse_tag(tag: &str) -> Option<(char, &str)> {
+pub(crate) fn parse_tag(tag: &str) -> Option<(char, &str)> {
     if tag == "O" {
         return Some(('O', ""));
     }
@@ -199,7 +106,7 @@ fn parse_tag(tag: &str) -> Option<(char, &str)> {
 }
 
 /// `(n_tags + 1) × n_tags` mask: `I-X` only after `B-X`/`I-X`, never first.
-fn allowed_transitions(tags: &[String]) -> Result<Vec<bool>> {
+pub(crate) fn allowed_transitions(tags: &[String]) -> Result<Vec<bool>> {
     let nt = tags.len();
     let parsed = tags
         .iter()
@@ -221,7 +128,13 @@ fn allowed_transitions(tags: &[String]) -> Result<Vec<bool>> {
 }
 
 /// Viterbi over emission scores `n × nt`; returns tag ids.
-fn viterbi(emit: &[f32], n: usize, nt: usize, trans: &[f32], allowed: &[bool]) -> Vec<u16> {
+pub(crate) fn viterbi(
+    emit: &[f32],
+    n: usize,
+    nt: usize,
+    trans: &[f32],
+    allowed: &[bool],
+) -> Vec<u16> {
     if n == 0 {
         return Vec::new();
     }
@@ -262,272 +175,7 @@ fn viterbi(emit: &[f32], n: usize, nt: usize, trans: &[f32], allowed: &[bool]) -
     out
 }
 
-/// One sentence's features as weight-row ids: token `i` has
-/// `ids[off[i]..off[i + 1]]`.
-struct Encoded {
-    ids: Vec<u32>,
-    off: Vec<u32>,
-}
-
 impl EntityTagger {
-    /// Train on token lists and their IOB2 tag lists.
-    pub fn fit<S: AsRef<str> + Sync>(
-        sentences: &[Vec<S>],
-        tags: &[Vec<S>],
-        featurizer: TokenFeaturizer,
-        cfg: &TaggerConfig,
-    ) -> Result<Self> {
-        Self::fit_observed(sentences, tags, featurizer, cfg, &mut |_| {
-            ControlFlow::Continue(())
-        })
-    }
-
-    /// [`EntityTagger::fit`], calling `on_epoch(k)` after pass `k` (a
-    /// progress bar's hook). The passes run one after another on the
-    /// calling thread (only feature extraction, before them, uses workers),
-    /// so the hook is only ever called on that thread: the one Python
-    /// delivers Ctrl-C to. `Break` stops training after that pass and the
-    /// fit returns [`Error::Interrupted`]; otherwise the hook cannot change
-    /// the result.
-    pub fn fit_observed<S: AsRef<str> + Sync>(
-        sentences: &[Vec<S>],
-        tags: &[Vec<S>],
-        featurizer: TokenFeaturizer,
-        cfg: &TaggerConfig,
-        on_epoch: &mut dyn FnMut(usize) -> ControlFlow<()>,
-    ) -> Result<Self> {
-        if sentences.len() != tags.len() {
-            return Err(Error::InvalidInput(format!(
-                "{} sentences but {} tag lists",
-                sentences.len(),
-                tags.len()
-            )));
-        }
-        if cfg.epochs == 0 {
-            return Err(Error::param("n_iter", "must be at least 1"));
-        }
-        // the tag set: O, then B-/I- for every type, sorted
-        let mut types = std::collections::BTreeSet::new();
-        for (s, (toks, tg)) in sentences.iter().zip(tags).enumerate() {
-            if toks.len() != tg.len() {
-                return Err(Error::InvalidInput(format!(
-                    "sentence {s}: {} tokens but {} tags",
-                    toks.len(),
-                    tg.len()
-                )));
-            }
-            for (i, t) in tg.iter().enumerate() {
-                let (_, ty) = parse_tag(t.as_ref()).ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "sentence {s}, token {i}: {:?} is not an IOB2 tag (O, B-TYPE, I-TYPE)",
-                        t.as_ref()
-                    ))
-                })?;
-                if !ty.is_empty() {
-                    types.insert(ty.to_string());
-                }
-            }
-        }
-        let n_tokens: usize = sentences.iter().map(Vec::len).sum();
-        if n_tokens == 0 {
-            return Err(Error::InvalidInput(
-                "no training tokens: every sentence is empty".into(),
-            ));
-        }
-        let mut tag_names = vec!["O".to_string()];
-        for ty in &types {
-            tag_names.push(format!("B-{ty}"));
-            tag_names.push(format!("I-{ty}"));
-        }
-        if tag_names.len() > 32 {
-            return Err(Error::InvalidInput(format!(
-                "{} entity types; at most 15 are supported",
-                types.len()
-            )));
-        }
-        let tag_id: FxHashMap<&str, u16> = tag_names
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i as u16))
-            .collect();
-        let gold: Vec<Vec<u16>> = tags
-            .iter()
-            .map(|tg| {
-                let mut prev = "O".to_string();
-                tg.iter()
-                    .map(|t| {
-                        let t = t.as_ref();
-                        let fixed = match parse_tag(t) {
-                            Some(('I', ty))
-                                if prev != format!("B-{ty}") && prev != format!("I-{ty}") =>
-                            {
-                                format!("B-{ty}")
-                            }
-                            _ => t.to_string(),
-                        };
-                        let id = tag_id[fixed.as_str()];
-                        prev = fixed;
-                        id
-                    })
-                    .collect()
-            })
-            .collect();
-
-        let threads = cfg.threads.max(1);
-        let hashed: Vec<(Vec<u64>, Vec<u32>)> = map_ranges(
-            threads,
-            sentences.len(),
-            transform_parts(threads, sentences.len()),
-            |r| {
-                let mut scratch = Scratch::default();
-                sentences[r]
-                    .iter()
-                    .map(|s| {
-                        let (mut h, mut off) = (Vec::new(), Vec::new());
-                        featurizer.featurize(s, &mut scratch, &mut h, &mut off);
-                        (h, off)
-                    })
-                    .collect::<Vec<_>>()
-            },
-        )?
-        .into_iter()
-        .flatten()
-        .collect();
-
-        let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
-        for (h, _) in &hashed {
-            for &k in h {
-                *counts.entry(k).or_default() += 1;
-            }
-        }
-        let mut keys: Vec<u64> = counts
-            .into_iter()
-            .filter(|&(_, c)| c >= cfg.min_count)
-            .map(|(k, _)| k)
-            .collect();
-        keys.sort_unstable();
-        let index: FxHashMap<u64, u32> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| (k, i as u32))
-            .collect();
-        let encoded: Vec<Encoded> = hashed
-            .into_iter()
-            .map(|(h, off)| encode(&index, &h, &off))
-            .collect();
-
-        let mut letters = [0u64; 3];
-        for s in sentences {
-            for t in s {
-                for c in t.as_ref().chars() {
-                    if let Some(k) = Script::of(c) {
-                        letters[k as usize] += 1;
-                    }
-                }
-            }
-        }
-        let total = letters.iter().sum::<u64>().max(1) as f32;
-        let scripts = letters.map(|n| n as f32 / total);
-        let nt = tag_names.len();
-        let allowed = allowed_transitions(&tag_names)?;
-        let mut tagger = Self {
-            tags: tag_names,
-            featurizer,
-            index,
-            weights: Vec::new(),
-            trans: Vec::new(),
-            allowed,
-            errors: Vec::new(),
-            scripts,
-        };
-        tagger.train(&encoded, &gold, keys.len(), nt, cfg, on_epoch)?;
-        Ok(tagger)
-    }
-
-    /// The passes, on this thread; [`Error::Interrupted`] when `on_epoch`
-    /// says stop (the half-trained weights are then dropped).
-    fn train(
-        &mut self,
-        data: &[Encoded],
-        gold: &[Vec<u16>],
-        nf: usize,
-        nt: usize,
-        cfg: &TaggerConfig,
-        on_epoch: &mut dyn FnMut(usize) -> ControlFlow<()>,
-    ) -> Result<()> {
-        // w: current weights; u: sum of c·Δ, so the average is w − u/c
-        let mut w = vec![0f64; nf * nt];
-        let mut u = vec![0f64; nf * nt];
-        let mut tw = vec![0f64; (nt + 1) * nt];
-        let mut tu = vec![0f64; (nt + 1) * nt];
-        let mut c = 1f64;
-        let mut rng = Rng::new(cfg.seed);
-        let mut order: Vec<usize> = (0..data.len()).collect();
-        let mut emit = Vec::new();
-        let mut trans32 = vec![0f32; tw.len()];
-        for epoch in 0..cfg.epochs {
-            rng.shuffle(&mut order);
-            let mut wrong = 0u64;
-            for &s in &order {
-                let (x, g) = (&data[s], &gold[s]);
-                let n = g.len();
-                if n == 0 {
-                    continue;
-                }
-                emit.clear();
-                emit.resize(n * nt, 0f32);
-                for i in 0..n {
-                    let row = &mut emit[i * nt..(i + 1) * nt];
-                    for &f in &x.ids[x.off[i] as usize..x.off[i + 1] as usize] {
-                        let wf = &w[f as usize * nt..(f as usize + 1) * nt];
-                        for (e, v) in row.iter_mut().zip(wf) {
-                            *e += *v as f32;
-                        }
-                    }
-                }
-                for (a, b) in trans32.iter_mut().zip(&tw) {
-                    *a = *b as f32;
-                }
-                let pred = viterbi(&emit, n, nt, &trans32, &self.allowed);
-                if pred != *g {
-                    for i in 0..n {
-                        let (p, q) = (pred[i] as usize, g[i] as usize);
-                        if p != q {
-                            wrong += 1;
-                            for &f in &x.ids[x.off[i] as usize..x.off[i + 1] as usize] {
-                                let f = f as usize * nt;
-                                w[f + q] += 1.0;
-                                u[f + q] += c;
-                                w[f + p] -= 1.0;
-                                u[f + p] -= c;
-                            }
-                        }
-                        let pp = if i == 0 { nt } else { pred[i - 1] as usize };
-                        let gp = if i == 0 { nt } else { g[i - 1] as usize };
-                        if (pp, p) != (gp, q) {
-                            tw[gp * nt + q] += 1.0;
-                            tu[gp * nt + q] += c;
-                            tw[pp * nt + p] -= 1.0;
-                            tu[pp * nt + p] -= c;
-                        }
-                    }
-                }
-                c += 1.0;
-            }
-            self.errors.push(wrong);
-            if on_epoch(epoch + 1).is_break() {
-                return Err(Error::Interrupted);
-            }
-        }
-        self.weights = w.iter().zip(&u).map(|(w, u)| (w - u / c) as f32).collect();
-        self.trans = tw
-            .iter()
-            .zip(&tu)
-            .map(|(w, u)| (w - u / c) as f32)
-            .collect();
-        Ok(())
-    }
-
     pub fn tags(&self) -> &[String] {
         &self.tags
     }
@@ -654,21 +302,6 @@ impl EntityTagger {
     }
 }
 
-fn encode(index: &FxHashMap<u64, u32>, h: &[u64], off: &[u32]) -> Encoded {
-    let mut ids = Vec::with_capacity(h.len());
-    let mut o = Vec::with_capacity(off.len());
-    o.push(0);
-    for w in off.windows(2) {
-        ids.extend(
-            h[w[0] as usize..w[1] as usize]
-                .iter()
-                .filter_map(|k| index.get(k).copied()),
-        );
-        o.push(ids.len() as u32);
-    }
-    Encoded { ids, off: o }
-}
-
 /// Reusable buffers for prediction, one per thread.
 #[derive(Default)]
 pub struct TagScratch {
@@ -680,6 +313,8 @@ pub struct TagScratch {
 
 #[cfg(test)]
 mod tests {
+    use std::ops::ControlFlow;
+
     use super::*;
     use crate::text::{Normalizer, NormalizerConfig};
 

@@ -1,6 +1,7 @@
 //! Text processing: normalisation, tokenisation, clitic segmentation and
 //! stop-word lists. Pure Rust, no Python.
 
+mod char_table;
 pub mod normalize;
 pub mod stem;
 pub mod stopwords;
