@@ -19,3 +19,4 @@ pub mod vectorizer;
 mod vocab_counts;
 mod vocab_merge;
 pub mod vocabulary;
+mod word_clusters;

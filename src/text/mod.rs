@@ -5,6 +5,8 @@ mod char_table;
 pub mod normalize;
 pub mod stem;
 pub mod stopwords;
+mod token_classes;
+mod token_patterns;
 pub mod tokenize;
 pub mod utf8;
 

@@ -22,10 +22,17 @@
 //!   always because they carry meaning in social-media news.
 //!
 //! The tokenizer does not normalise; run a [`crate::text::Normalizer`] first.
+//!
+//! The character classes are in `token_classes`; URL and e-mail recognition
+//! is in `token_patterns`.
 
 use serde::{Deserialize, Serialize};
-use unicode_general_category::{get_general_category, GeneralCategory as G};
 
+use super::token_classes::{
+    bmp_classes, class_in, is_mark, is_number_sep, is_punct, is_word_char, C_LETTER, C_MARK,
+    C_NUMBER, C_PUNCT, C_SPACE,
+};
+use super::token_patterns::{email_len, maybe_email, url_len};
 use crate::text::normalize::is_py_space;
 use crate::text::stem;
 use crate::text::utf8::char_at;
@@ -77,205 +84,6 @@ pub struct TokenizerConfig {
     /// Split Arabic proclitics and pronoun enclitics off words
     /// (see [`crate::text::stem`]).
     pub segment_clitics: bool,
-}
-
-/// Character classes of the scanner.
-const C_OTHER: u8 = 0; // symbols, emoji, unassigned
-const C_SPACE: u8 = 1;
-const C_LETTER: u8 = 2; // letters, connector punctuation, ZWNJ/ZWJ
-const C_MARK: u8 = 3; // combining marks (part of words)
-const C_NUMBER: u8 = 4;
-const C_PUNCT: u8 = 5;
-
-fn classify(c: char) -> u8 {
-    if is_py_space(c) {
-        return C_SPACE;
-    }
-    if c == '\u{200C}' || c == '\u{200D}' {
-        return C_LETTER;
-    }
-    if c.is_ascii() {
-        return if c.is_ascii_alphabetic() || c == '_' {
-            C_LETTER
-        } else if c.is_ascii_digit() {
-            C_NUMBER
-        } else if c.is_ascii_punctuation()
-            && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~')
-        {
-            C_PUNCT
-        } else {
-            C_OTHER
-        };
-    }
-    match get_general_category(c) {
-        G::UppercaseLetter
-        | G::LowercaseLetter
-        | G::TitlecaseLetter
-        | G::ModifierLetter
-        | G::OtherLetter
-        | G::ConnectorPunctuation => C_LETTER,
-        G::NonspacingMark | G::SpacingMark | G::EnclosingMark => C_MARK,
-        G::DecimalNumber | G::LetterNumber | G::OtherNumber => C_NUMBER,
-        G::DashPunctuation
-        | G::OpenPunctuation
-        | G::ClosePunctuation
-        | G::InitialPunctuation
-        | G::FinalPunctuation
-        | G::OtherPunctuation => C_PUNCT,
-        _ => C_OTHER,
-    }
-}
-
-/// The class of every BMP character, computed once: one array lookup per
-/// character instead of several Unicode property searches (which were 40%
-/// of tokenising time).
-fn bmp_classes() -> &'static [u8] {
-    static TABLE: std::sync::OnceLock<Box<[u8]>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        (0..0x1_0000u32)
-            .map(|u| char::from_u32(u).map_or(C_OTHER, classify))
-            .collect()
-    })
-}
-
-#[inline]
-fn class_of(c: char) -> u8 {
-    class_in(bmp_classes(), c)
-}
-
-/// [`class_of`] with the table already in hand (hot loops fetch it once).
-#[inline(always)]
-fn class_in(table: &[u8], c: char) -> u8 {
-    match table.get(c as usize) {
-        Some(&k) => k,
-        None => classify(c),
-    }
-}
-
-#[inline]
-fn is_mark(c: char) -> bool {
-    class_of(c) == C_MARK
-}
-
-/// A character that can be part of a word: letters, marks, numbers,
-/// connector punctuation (`_`) and ZWNJ/ZWJ.
-#[inline]
-fn is_word_char(c: char) -> bool {
-    matches!(class_of(c), C_LETTER | C_MARK | C_NUMBER)
-}
-
-#[inline]
-fn is_punct(c: char) -> bool {
-    class_of(c) == C_PUNCT
-}
-
-#[inline]
-fn is_number_sep(c: char) -> bool {
-    matches!(c, '.' | ',' | '/' | ':' | '\u{066B}' | '\u{066C}')
-}
-
-fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-}
-
-/// Characters stripped from the end of a URL: sentence punctuation that
-/// follows a link in running text.
-fn is_url_trailer(c: char) -> bool {
-    matches!(
-        c,
-        '.' | ','
-            | ';'
-            | ':'
-            | '!'
-            | '?'
-            | ')'
-            | ']'
-            | '}'
-            | '\''
-            | '"'
-            | '،'
-            | '؛'
-            | '؟'
-            | '»'
-            | '…'
-    )
-}
-
-/// Length in bytes of a URL starting at the beginning of `s`, if any.
-fn url_len(s: &str) -> Option<usize> {
-    let head = if starts_with_ignore_ascii_case(s, "https://") {
-        8
-    } else if starts_with_ignore_ascii_case(s, "http://") {
-        7
-    } else if starts_with_ignore_ascii_case(s, "www.") {
-        4
-    } else {
-        return None;
-    };
-    let body_end = s.find(is_py_space).unwrap_or(s.len());
-    let mut end = body_end;
-    while end > head {
-        let c = s[..end].chars().next_back()?;
-        if is_url_trailer(c) {
-            end -= c.len_utf8();
-        } else {
-            break;
-        }
-    }
-    // "http://" alone is not a URL.
-    (end > head).then_some(end)
-}
-
-/// Length of an e-mail address at the start of `s`, if any: a local part of
-/// word characters and `.+-`, `@`, then a domain with at least one dot.
-fn email_len(s: &str) -> Option<usize> {
-    let mut local = 0;
-    for c in s.chars() {
-        if is_word_char(c) || matches!(c, '.' | '+' | '-') {
-            local += c.len_utf8();
-        } else {
-            break;
-        }
-    }
-    if local == 0 || !s[local..].starts_with('@') {
-        return None;
-    }
-    let domain_start = local + 1;
-    let mut end = domain_start;
-    let mut last_dot = None;
-    for c in s[domain_start..].chars() {
-        if is_word_char(c) || c == '-' {
-            end += c.len_utf8();
-        } else if c == '.' {
-            last_dot = Some(end);
-            end += 1;
-        } else {
-            break;
-        }
-    }
-    // strip trailing dots, require a dot with a label after it
-    while s[..end].ends_with('.') {
-        end -= 1;
-    }
-    match last_dot {
-        Some(d) if d > domain_start && d + 1 < end => Some(end),
-        _ => None,
-    }
-}
-
-/// Whether the bytes after a word could continue it into an e-mail address:
-/// an `@` right away, or one of `.+-` with an `@` before the next space.
-#[inline]
-fn maybe_email(after: &[u8]) -> bool {
-    match after.first() {
-        Some(b'@') => true,
-        Some(b'.' | b'+' | b'-') => after
-            .iter()
-            .take(64)
-            .take_while(|b| !b.is_ascii_whitespace())
-            .any(|&b| b == b'@'),
-        _ => false,
-    }
 }
 
 /// Split `text` into token spans, calling `emit` for each in order.
