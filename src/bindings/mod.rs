@@ -10,6 +10,7 @@ mod arrow;
 mod convert;
 mod entities;
 mod errors;
+mod hook;
 mod mlp;
 mod models;
 mod naive_bayes;

@@ -6,7 +6,6 @@
 //! the text pipeline are in `naive_bayes` and `pipeline`, re-exported here
 //! and registered by [`register`] with the rest.
 
-use std::ops::ControlFlow;
 use std::sync::RwLock;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
@@ -16,13 +15,14 @@ use pyo3::types::{PyBytes, PyDict};
 
 use super::convert::{opt, req, with_csr, CsrArg};
 use super::errors::guard;
+use super::hook::Raised;
 pub(crate) use super::naive_bayes::PyNaiveBayes;
 pub(crate) use super::pipeline::PyTextPipeline;
 use crate::io::{self, Model, ModelFile};
-use crate::model::calibration::{fit_calibrated, fit_calibrated_observed};
+use crate::model::calibration::fit_calibrated_observed;
 use crate::model::linear::{LinearConfig, LinearModel, Solver};
 use crate::model::naive_bayes::log_count_ratio;
-use crate::model::progress::Step;
+use crate::model::progress::{Observer, Step};
 use crate::model::{Loss, Targets};
 use crate::parallel::resolve_n_jobs;
 
@@ -172,37 +172,22 @@ impl PyLinearModel {
         let targets = t.view()?;
         let sw = weights(&sample_weight)?;
         let scale = scale.as_ref().map(|s| s.as_slice()).transpose()?;
-        // The core calls the hook on this thread (never from a worker), so
-        // it can take the GIL, and Ctrl-C, which Python delivers to the
-        // main thread's callbacks, arrives as a KeyboardInterrupt from it:
-        // keep the first error, stop training, and raise it below.
-        let mut raised: Option<PyErr> = None;
-        let first_error = &mut raised;
-        let mut hook = on_step.as_ref().map(move |cb| {
-            move |s: Step| {
-                Python::attach(|py| match cb.call1(py, (s.done, s.total)) {
-                    Ok(_) => ControlFlow::Continue(()),
-                    Err(e) => {
-                        *first_error = Some(e);
-                        ControlFlow::Break(())
-                    }
-                })
-            }
-        });
+        // errors from the callback stop the fit and are raised (see `hook`)
+        let mut raised = Raised::default();
+        let mut hook = on_step
+            .as_ref()
+            .map(|cb| |s: Step| raised.call(cb, (s.done, s.total)));
         let model = with_csr!(x, v => py.detach(|| guard(|| {
             let v = v?;
             let threads = resolve_n_jobs(n_jobs)?;
-            match (probability, hook.as_mut()) {
-                (true, Some(h)) => fit_calibrated_observed(&cfg, &v, &targets, sw, scale, cv, threads, h),
-                (true, None) => fit_calibrated(&cfg, &v, &targets, sw, scale, cv, threads),
-                (false, Some(h)) => LinearModel::fit_observed(&cfg, &v, &targets, sw, scale, threads, h),
-                (false, None) => LinearModel::fit(&cfg, &v, &targets, sw, scale, threads),
+            let observer = hook.as_mut().map(|h| h as Observer<'_>);
+            if probability {
+                fit_calibrated_observed(&cfg, &v, &targets, sw, scale, cv, threads, observer)
+            } else {
+                LinearModel::fit_observed(&cfg, &v, &targets, sw, scale, threads, observer)
             }
         })));
-        if let Some(e) = raised {
-            return Err(e);
-        }
-        Ok(Self::new(model?))
+        Ok(Self::new(raised.or(model)?))
     }
 
     /// An untrained SGD model for a first `partial_fit`.

@@ -1,6 +1,5 @@
 //! Bindings for the entity tagger.
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
@@ -10,6 +9,7 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 
 use super::convert::extract_str_list;
 use super::errors::guard;
+use super::hook::Raised;
 use super::text::normalizer_config;
 use crate::features::entities::Gazetteer;
 use crate::features::token_features::{TokenFeaturizer, WordClusters};
@@ -62,24 +62,11 @@ impl PyEntityTagger {
         let cfg = normalizer_config("arabic", normalizer)?;
         let sents = extract_sentences(sentences, "sentences")?;
         let tags = extract_sentences(tags, "tags")?;
-        // The core calls the hook on this thread, between passes (never from
-        // a worker), so it can take the GIL, and Ctrl-C, which Python
-        // delivers to the main thread's callbacks, arrives as a
-        // KeyboardInterrupt from it: keep the first error, stop training,
-        // and raise it below.
-        let mut raised: Option<PyErr> = None;
-        let first_error = &mut raised;
-        let mut hook = on_epoch.as_ref().map(move |cb| {
-            move |epoch: usize| {
-                Python::attach(|py| match cb.call1(py, (epoch,)) {
-                    Ok(_) => ControlFlow::Continue(()),
-                    Err(e) => {
-                        *first_error = Some(e);
-                        ControlFlow::Break(())
-                    }
-                })
-            }
-        });
+        // errors from the callback stop the fit and are raised (see `hook`)
+        let mut raised = Raised::default();
+        let mut hook = on_epoch
+            .as_ref()
+            .map(|cb| |epoch: usize| raised.call(cb, (epoch,)));
         let inner = py.detach(|| {
             guard(|| {
                 let compile = |sources: Option<Vec<String>>| {
@@ -108,11 +95,8 @@ impl PyEntityTagger {
                 }
             })
         });
-        if let Some(e) = raised {
-            return Err(e);
-        }
         Ok(Self {
-            inner: Arc::new(inner?),
+            inner: Arc::new(raised.or(inner)?),
         })
     }
 

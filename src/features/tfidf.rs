@@ -103,9 +103,7 @@ impl Weighting {
         }
         self.norm.apply(vals);
     }
-}
 
-impl Weighting {
     /// The weight of a raw count before IDF and normalisation.
     #[inline]
     pub fn term(&self, tf: f64) -> f64 {

@@ -141,7 +141,7 @@ pub fn fit_calibrated<T: Real>(
     fit_calibrated_tracked(cfg, x, targets, sw, scale, folds, threads, &silent)
 }
 
-/// [`fit_calibrated`], calling `on_step` on this thread as solver passes
+/// [`fit_calibrated`], calling `on_step` (if any) on this thread as solver passes
 /// complete; the budget is one fit plus one per fold (see
 /// [`super::progress`]). `Break` stops training with
 /// [`crate::Error::Interrupted`]; otherwise the model is the same.
@@ -154,11 +154,11 @@ pub fn fit_calibrated_observed<T: Real>(
     scale: Scale<'_>,
     folds: usize,
     threads: usize,
-    on_step: Observer<'_>,
+    on_step: Option<Observer<'_>>,
 ) -> Result<LinearModel> {
     let per_fit = fit_budget(cfg, targets.n_outputs());
     let total = per_fit.saturating_mul(n_folds(folds, x.n_rows).saturating_add(1));
-    progress::observe(total, Some(on_step), |tracker| {
+    progress::observe(total, on_step, |tracker| {
         fit_calibrated_tracked(cfg, x, targets, sw, scale, folds, threads, tracker)
     })
 }
@@ -362,8 +362,9 @@ mod tests {
                     steps.push(s);
                     std::ops::ControlFlow::Continue(())
                 };
-                let m = fit_calibrated_observed(&cfg, &x, &t, &sw, None, 3, threads, &mut hook)
-                    .unwrap();
+                let m =
+                    fit_calibrated_observed(&cfg, &x, &t, &sw, None, 3, threads, Some(&mut hook))
+                        .unwrap();
                 assert_eq!(m.coef, plain.coef, "{loss:?} {solver:?}");
                 assert_eq!(format!("{:?}", m.proba), format!("{:?}", plain.proba));
                 check_steps(&steps, 4 * fit_budget(&cfg, 3));

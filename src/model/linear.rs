@@ -217,10 +217,10 @@ impl LinearModel {
         Self::fit_tracked(cfg, x, targets, sw, scale, threads, &Tracker::silent())
     }
 
-    /// [`LinearModel::fit`], calling `on_step` on this thread as solver
-    /// passes complete (a progress bar's hook). `Break` stops training and
-    /// the fit returns [`Error::Interrupted`]; otherwise the model is the
-    /// same as `fit`'s.
+    /// [`LinearModel::fit`], calling `on_step` (if any) on this thread as
+    /// solver passes complete (a progress bar's hook). `Break` stops
+    /// training and the fit returns [`Error::Interrupted`]; otherwise the
+    /// model is the same as `fit`'s.
     pub fn fit_observed<T: Real>(
         cfg: &LinearConfig,
         x: &CsrView<'_, T>,
@@ -228,10 +228,10 @@ impl LinearModel {
         sw: &[f64],
         scale: Scale<'_>,
         threads: usize,
-        on_step: Observer<'_>,
+        on_step: Option<Observer<'_>>,
     ) -> Result<Self> {
         let budget = fit_budget(cfg, targets.n_outputs());
-        progress::observe(budget, Some(on_step), |tracker| {
+        progress::observe(budget, on_step, |tracker| {
             Self::fit_tracked(cfg, x, targets, sw, scale, threads, tracker)
         })
     }

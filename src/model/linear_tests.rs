@@ -198,7 +198,7 @@ fn observed_fit(
         steps.push(s);
         std::ops::ControlFlow::Continue(())
     };
-    let m = LinearModel::fit_observed(cfg, x, t, sw, None, threads, &mut hook).unwrap();
+    let m = LinearModel::fit_observed(cfg, x, t, sw, None, threads, Some(&mut hook)).unwrap();
     (m, steps)
 }
 
@@ -283,7 +283,7 @@ fn an_observer_can_stop_a_fit() {
                 std::ops::ControlFlow::Continue(())
             }
         };
-        let e = LinearModel::fit_observed(&cfg, &x, &t, &sw, None, 2, &mut hook).unwrap_err();
+        let e = LinearModel::fit_observed(&cfg, &x, &t, &sw, None, 2, Some(&mut hook)).unwrap_err();
         assert!(matches!(e, Error::Interrupted), "{solver:?}: {e}");
         assert!(calls >= 2);
     }
