@@ -60,6 +60,15 @@ class FakeBar:
         self.closed = True
 
 
+class InterruptingBar(FakeBar):
+    """A bar whose second update raises KeyboardInterrupt, as Ctrl-C would."""
+
+    def update(self, k: int) -> None:
+        super().update(k)
+        if self.n >= 2:
+            raise KeyboardInterrupt
+
+
 @pytest.fixture
 def fake_tqdm(monkeypatch: pytest.MonkeyPatch) -> type[FakeBar]:
     FakeBar.made = []
@@ -153,18 +162,12 @@ def test_an_exception_in_the_callback_stops_the_fit_and_is_raised():
 
 
 def test_keyboard_interrupt_through_the_bar_leaves_the_estimator_unfitted(monkeypatch):
-    class Interrupting(FakeBar):
-        def update(self, k: int) -> None:
-            super().update(k)
-            if self.n >= 2:
-                raise KeyboardInterrupt
-
-    monkeypatch.setattr(_progress, "_tqdm", lambda: Interrupting)
+    monkeypatch.setattr(_progress, "_tqdm", lambda: InterruptingBar)
     X, y = problem(n=2000, d=500, k=4, seed=3)
     clf = kb.LinearClassifier("hinge", tol=1e-300, max_iter=300_000, progress=True)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
-    assert Interrupting.made[-1].closed
+    assert InterruptingBar.made[-1].closed
     with pytest.raises(kb.NotFittedError):
         clf.predict(X)
 
@@ -240,18 +243,12 @@ def test_an_exception_in_the_tagger_callback_stops_the_fit_and_is_raised():
 
 
 def test_keyboard_interrupt_through_the_tagger_bar_leaves_it_unfitted(monkeypatch):
-    class Interrupting(FakeBar):
-        def update(self, k: int) -> None:
-            super().update(k)
-            if self.n >= 2:
-                raise KeyboardInterrupt
-
-    monkeypatch.setattr(_progress, "_tqdm", lambda: Interrupting)
+    monkeypatch.setattr(_progress, "_tqdm", lambda: InterruptingBar)
     params = {"n_iter": 1_000, "gazetteer": False, "cues": False, "progress": True}
     tagger = kb.EntityTagger(**params)
     with pytest.raises(KeyboardInterrupt):
         tagger.fit(TAGGER_SENTS, TAGGER_TAGS)
-    bar = Interrupting.made[-1]
+    bar = InterruptingBar.made[-1]
     assert bar.closed and bar.n == 2
     # nothing half-set: the instance holds its parameters and nothing else
     assert vars(tagger) == vars(kb.EntityTagger(**params))
