@@ -431,20 +431,30 @@ class StanceClassifier(PersistMixin, _SkBase):
             self._vecs = {}
             by_target = any(b in self.term_blocks for b in _BY_TARGET)
             self._targets: list[str] = self._fit_targets(heads) if by_target else []
+        # A by-target block reads the same texts with the same settings as
+        # its plain twin ("body", "body_chars"): fit and transform once.
+        done: dict[Any, tuple[Any, Any]] = {}
         for b in _ALL_BLOCKS:
             if b not in self.term_blocks or (b in _BY_TARGET and not self._targets):
                 continue
             if fit:
                 vec = self._vectorizer(b)
-                try:
-                    M = vec.fit_transform(texts[b])
-                except ValueError:
-                    # every text empty (e.g. no headline word ever missing from
-                    # its body): the block adds nothing, so leave it out
-                    continue
+                key: tuple[int, Any] = (id(texts[b]), repr(vec.get_params()))
+                if key not in done:
+                    try:
+                        done[key] = (vec, vec.fit_transform(texts[b]))
+                    except ValueError:
+                        # every text empty (e.g. no headline word ever missing
+                        # from its body): the block adds nothing, leave it out
+                        continue
+                vec, M = done[key]
                 self._vecs[b] = vec
             elif b in self._vecs:
-                M = self._vecs[b].transform(texts[b])
+                vec = self._vecs[b]
+                key = (id(texts[b]), id(vec))
+                if key not in done:
+                    done[key] = (vec, vec.transform(texts[b]))
+                M = done[key][1]
             else:
                 continue
             blocks.append(self._by_target(M, heads) if b in _BY_TARGET else M)
