@@ -305,7 +305,7 @@ impl Normalizer {
                     && c.collapse_whitespace
                     && !pending_space
                     && (run < i || !out.is_empty())
-                    && self.kept_as_is(text, i + 1, table)
+                    && kept_as_is(text, i + 1, table)
                 {
                     // One space between two kept characters is already
                     // collapsed: leave it in the unchanged run instead of
@@ -374,19 +374,6 @@ impl Normalizer {
         // Dropping or folding next to kept combining marks may create a
         // sequence NFKC would recompose: let the general path decide.
         !(c.nfkc && changed && nonstarter_out)
-    }
-
-    /// Whether the character at byte `at` (if any) is one the fast pass
-    /// keeps unchanged whatever the options: not whitespace, not dropped or
-    /// folded. Lowercasing and NFKC may still change it, but they never turn
-    /// it into nothing, so a space before it is kept either way.
-    #[inline]
-    fn kept_as_is(&self, text: &str, at: usize, table: &[u16]) -> bool {
-        match text.as_bytes().get(at) {
-            None => false,
-            Some(&b) if b < 0x80 => !is_py_space(b as char),
-            Some(_) => entry(table, char_at(text, at).0) & SPECIAL_BIT == 0,
-        }
     }
 
     fn needs_another_pass(&self, s: &str) -> bool {
@@ -490,6 +477,19 @@ impl Normalizer {
             _ if is_py_space(ch) => Mapped::Space,
             _ => Mapped::Keep(ch),
         }
+    }
+}
+
+/// Whether the character at byte `at` (if any) is one the fast pass
+/// keeps unchanged whatever the options: not whitespace, not dropped or
+/// folded. Lowercasing and NFKC may still change it, but they never turn
+/// it into nothing, so a space before it is kept either way.
+#[inline]
+fn kept_as_is(text: &str, at: usize, table: &[u16]) -> bool {
+    match text.as_bytes().get(at) {
+        None => false,
+        Some(&b) if b < 0x80 => !is_py_space(b as char),
+        Some(_) => entry(table, char_at(text, at).0) & SPECIAL_BIT == 0,
     }
 }
 
