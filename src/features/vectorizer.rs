@@ -12,6 +12,7 @@
 //! of warm workers) is in `transform_cache`; the tests are in
 //! `vectorizer_tests.rs`.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -22,7 +23,7 @@ use crate::features::ngrams::{
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::transform_cache::WorkerPool;
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
-use crate::parallel::{map_given_ranges, map_ranges, ranges_by_weight};
+use crate::parallel::{install, map_given_ranges, map_ranges, ranges_by_weight};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 /// Everything that defines a `TextVectorizer` before fitting.
@@ -293,7 +294,8 @@ impl TextVectorizer {
             }
             out
         })?;
-        let m = CsrMatrix::from_blocks(row_blocks, model.n_features(), model.config.dtype)?;
+        let m =
+            CsrMatrix::from_blocks(row_blocks, model.n_features(), model.config.dtype, threads)?;
         Ok((model, Some(m)))
     }
 
@@ -327,7 +329,7 @@ impl TextVectorizer {
             model.blocks[0].idf = Some(idf(&df, docs.len(), model.config.weighting.smooth_idf));
         }
         let m = if transform {
-            Some(model.weigh(counts)?)
+            Some(model.weigh(counts, threads)?)
         } else {
             None
         };
@@ -380,24 +382,30 @@ impl TextVectorizer {
         }
     }
 
-    /// Apply the weighting block by block to raw-count rows.
-    fn weigh(&self, mut counts: Vec<RowBlock>) -> Result<CsrMatrix> {
+    /// Apply the weighting block by block to raw-count rows (worker blocks
+    /// in parallel), then assemble the matrix.
+    fn weigh(&self, mut counts: Vec<RowBlock>, threads: usize) -> Result<CsrMatrix> {
         let offsets = self.offsets();
-        for rb in &mut counts {
+        let weigh_block = |rb: &mut RowBlock| {
             let mut at = 0;
             for &k in &rb.row_nnz {
                 let (cols, vals) = (&rb.cols[at..at + k], &mut rb.vals[at..at + k]);
                 self.weigh_row(&offsets, cols, vals);
                 at += k;
             }
+        };
+        if threads > 1 && counts.len() > 1 {
+            install(threads, || counts.par_iter_mut().for_each(weigh_block))?;
+        } else {
+            counts.iter_mut().for_each(weigh_block);
         }
-        CsrMatrix::from_blocks(counts, self.n_features(), self.config.dtype)
+        CsrMatrix::from_blocks(counts, self.n_features(), self.config.dtype, threads)
     }
 
     /// Document-term matrix of `docs`.
     pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S], threads: usize) -> Result<CsrMatrix> {
         let counts = self.count_blocks(docs, threads)?;
-        self.weigh(counts)
+        self.weigh(counts, threads)
     }
 
     /// Hand each document's weighted row (the values `transform` gives,
