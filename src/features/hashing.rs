@@ -51,13 +51,43 @@ pub fn murmur3_32(key: &[u8], seed: u32) -> u32 {
 /// Column and sign of a term, as scikit-learn computes them.
 #[inline]
 pub fn bucket(term: &str, n_features: u32) -> (u32, f64) {
-    let h = murmur3_32(term.as_bytes(), 0) as i32;
-    let col = if h == i32::MIN {
-        ((i32::MAX as u32) - (n_features - 1)) % n_features
-    } else {
-        h.unsigned_abs() % n_features
-    };
-    (col, if h >= 0 { 1.0 } else { -1.0 })
+    Buckets::new(n_features).of(term)
+}
+
+/// `n_features` with its reduction precomputed: a power of two (the
+/// default, 2**20) reduces with a mask instead of an integer division,
+/// which is a noticeable share of hashing a short n-gram.
+#[derive(Clone, Copy, Debug)]
+pub struct Buckets {
+    n: u32,
+    mask: Option<u32>,
+}
+
+impl Buckets {
+    pub fn new(n_features: u32) -> Self {
+        Self {
+            n: n_features,
+            mask: n_features.is_power_of_two().then(|| n_features - 1),
+        }
+    }
+
+    /// Column and sign of `term` (see [`bucket`]).
+    #[inline]
+    pub fn of(&self, term: &str) -> (u32, f64) {
+        let h = murmur3_32(term.as_bytes(), 0) as i32;
+        let abs = if h == i32::MIN {
+            // scikit-learn's special case: |i32::MIN| is taken as i32::MAX
+            // minus (n_features - 1) before the modulus
+            (i32::MAX as u32) - (self.n - 1)
+        } else {
+            h.unsigned_abs()
+        };
+        let col = match self.mask {
+            Some(m) => abs & m,
+            None => abs % self.n,
+        };
+        (col, if h >= 0 { 1.0 } else { -1.0 })
+    }
 }
 
 /// Configuration of a `HashingVectorizer` (it has no fitted state).
@@ -134,10 +164,13 @@ impl HashingVectorizer {
                 let mut vals: Vec<f64> = Vec::new();
                 let mut cols: Vec<u32> = Vec::new();
                 let mut out = RowBlock::default();
+                let buckets = Buckets::new(c.n_features);
+                let total: usize = docs[r.clone()].iter().map(|d| d.as_ref().len()).sum();
+                let (mut done, mut armed) = (0usize, true);
                 for d in &docs[r] {
                     entries.clear();
                     an.analyze(d.as_ref(), &mut scratch, &mut |_, g| {
-                        let (col, sign) = bucket(g, c.n_features);
+                        let (col, sign) = buckets.of(g);
                         let neg = c.alternate_sign && sign < 0.0;
                         entries.push((col << 1) | u32::from(neg));
                     });
@@ -164,11 +197,13 @@ impl HashingVectorizer {
                             .zip(vals.iter().copied())
                             .filter(|p| p.1 != 0.0),
                     );
+                    done += d.as_ref().len();
+                    out.presize(done, total, &mut armed);
                 }
                 out
             },
         )?;
-        CsrMatrix::from_blocks(blocks, c.n_features as usize, c.dtype)
+        CsrMatrix::from_blocks(blocks, c.n_features as usize, c.dtype, threads)
     }
 }
 
@@ -186,6 +221,22 @@ mod tests {
         assert_eq!(murmur3_32(b"hello", 0), 613_153_351);
         assert_eq!(murmur3_32("بغداد".as_bytes(), 0), 3_721_085_431);
         assert_eq!(murmur3_32(b"", 1), 0x514e_28b7);
+    }
+
+    #[test]
+    fn mask_and_modulus_agree() {
+        // The mask is only a faster modulus: for powers of two it must give
+        // what `%` gives, including scikit-learn's i32::MIN special case.
+        let terms = ["بغداد", "a", "hello world", "x y z", "", "السفارة في"];
+        for n in [1u32, 2, 16, 1 << 20, 1 << 30] {
+            let fast = Buckets::new(n);
+            let slow = Buckets { n, mask: None };
+            for t in terms {
+                assert_eq!(fast.of(t), slow.of(t), "{t:?} with n_features={n}");
+            }
+            let min = (i32::MAX as u32) - (n - 1);
+            assert_eq!(min & (n - 1), min % n);
+        }
     }
 
     #[test]
