@@ -91,6 +91,31 @@ fn fit_transform_equals_fit_then_transform_and_is_thread_independent() {
 }
 
 #[test]
+fn two_worker_merge_of_large_vocabularies_is_thread_independent() {
+    // Large vocabularies through the two-worker merge (the second worker's
+    // terms looked up in the first's and appended): half of the second
+    // worker's terms are shared with the first, half are new to it.
+    let docs: Vec<String> = (0..2000)
+        .map(|d| {
+            let base = if d < 1000 {
+                d * 40
+            } else {
+                (d - 1000) * 40 + 20_000
+            };
+            (0..40)
+                .map(|k| format!("w{}", base + k))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let (m1, x1) = TextVectorizer::fit(cfg(vec![word()]), &docs, 1, true).unwrap();
+    let (m2, x2) = TextVectorizer::fit(cfg(vec![word()]), &docs, 2, true).unwrap();
+    assert!(m1.n_features() > 100_000, "{}", m1.n_features());
+    assert_eq!(m1, m2);
+    assert_eq!(x1, x2);
+}
+
+#[test]
 fn transform_caches_agree_with_fit_for_every_range() {
     let docs: Vec<String> = (0..60)
         .map(|i| format!("بغداد {} واشنطن {} a b a b {}", i % 5, i % 3, i % 7))
