@@ -28,81 +28,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _core
-from ._base import ModelFormatError, _SkBase, _SkTransformerMixin, check_n_jobs
+from ._base import ModelFormatError, _SkBase
 from ._classif import check_truth, encode_labels, labels_from_json, labels_to_json, sample_weights
+from ._pairs import StancePairFeatures, as_pairs
 from ._progress import chunked, stages
+from ._stance_design import _ALL_BLOCKS, _BLOCKS, _BY_TARGET, _StanceDesign
 from ._stream import in_memory, map_chunks
-from .entities import builtin_gazetteer_text
-from .feature_extraction import TextVectorizer
 from .linear_model import LinearClassifier
 from .persistence import PersistMixin
-from .preprocessing import _normalizer_config
 
-_BLOCKS = ("headline", "body", "body_minus_headline", "headline_minus_body")
-#: every term block, in column order; opt-in: ``body_chars`` (character
-#: 2-5-grams of the body), ``body_top_sentences`` (words of the 3 body
-#: sentences most similar to the headline) and the by-target blocks
-_ALL_BLOCKS = (
-    *_BLOCKS,
-    "body_by_target",
-    "body_chars",
-    "body_top_sentences",
-    "body_chars_by_target",
-)
-_TOP_K = 3
-#: blocks with one copy of their vocabulary per training target (column
-#: slot t holds the pairs whose first element is the t-th target)
-_BY_TARGET = ("body_by_target", "body_chars_by_target")
-_CHARS = ("body_chars", "body_chars_by_target")
-
-
-def as_pairs(X: Any, name: str = "X") -> tuple[list[Any], list[Any]]:
-    """``(headlines, bodies)`` from 2-tuples, an ``(n, 2)`` array or a
-    two-column DataFrame; errors name the row.
-
-    Raises ``TypeError`` for a bare string, a non-iterable or a row that is
-    not a tuple/list (a set, a str, ``None``), and ``ValueError`` for a row
-    that does not hold exactly two items or one pair given without its list.
-    Non-str items are named by the Rust core (``headlines[i]``/``bodies[i]``).
-    """
-    if isinstance(X, (str, bytes)):
-        raise TypeError(f"{name} must be pairs (headline, body), not a single {type(X).__name__}")
-    if hasattr(X, "iloc") and hasattr(X, "columns"):  # DataFrame
-        if X.shape[1] != 2:
-            raise ValueError(f"{name} must have 2 columns (headline, body), got {X.shape[1]}")
-        return list(X.iloc[:, 0]), list(X.iloc[:, 1])
-    if isinstance(X, np.ndarray):
-        if X.ndim != 2 or X.shape[1] != 2:
-            raise ValueError(f"{name} must have shape (n, 2), got {X.shape}")
-        return X[:, 0].tolist(), X[:, 1].tolist()
-    heads: list[Any] = []
-    bodies: list[Any] = []
-    try:
-        rows = list(X)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a list of (headline, body) pairs, got {type(X).__name__}"
-        ) from None
-    if len(rows) == 2 and all(isinstance(r, str) for r in rows):
-        # one pair given bare: ("headline", "body") instead of [("headline", "body")]
-        raise ValueError(
-            f"{name} looks like a single (headline, body) pair; wrap it in a list: [pair]"
-        )
-    for i, row in enumerate(rows):
-        # sets and dicts have a length but no order (or keys instead of items)
-        if isinstance(row, (str, bytes, set, frozenset, dict)) or not hasattr(row, "__getitem__"):
-            raise TypeError(
-                f"{name}[{i}] must be a (headline, body) pair (tuple or list), "
-                f"got {type(row).__name__}"
-            )
-        if len(row) != 2:
-            raise ValueError(
-                f"{name}[{i}] must be a (headline, body) pair, got {type(row).__name__} "
-                f"of length {len(row)}"
-            )
-        heads.append(row[0])
-        bodies.append(row[1])
-    return heads, bodies
+__all__ = ["Evidence", "StanceClassifier", "StancePairFeatures", "as_pairs"]
 
 
 class Evidence(NamedTuple):
@@ -119,72 +54,7 @@ class Evidence(NamedTuple):
     """Fall in the label's probability when the feature is removed."""
 
 
-def _gazetteer(entities: bool) -> list[str] | None:
-    return [builtin_gazetteer_text()] if entities else None
-
-
-class StancePairFeatures(PersistMixin, _SkTransformerMixin, _SkBase):
-    """Dense features of how a body relates to its headline or claim.
-
-    Word and stem overlap, headline n-gram (1-4) and character 4-gram hits
-    in the whole body, its first 255 characters and its first sentence,
-    TF-IDF cosine with the body and with its best-matching sentences (IDF
-    fitted on the training texts), shared PER/LOC/ORG entities and numbers,
-    refuting / hedging / reporting / negation cue counts (built-in Arabic and
-    English lexicons), question marks, quotes and lengths — computed in
-    Rust, in parallel, each distinct body once. See
-    :meth:`get_feature_names_out`.
-
-    Parameters
-    ----------
-    entities : bool, default True
-        Entity-overlap features from the built-in gazetteer.
-    normalizer : as elsewhere in khabar, default "arabic"
-    n_jobs : int or None
-    """
-
-    _core_kind = "PairFeatures"
-
-    def __init__(
-        self, *, entities: bool = True, normalizer: Any = "arabic", n_jobs: int | None = None
-    ) -> None:
-        self.entities = entities
-        self.normalizer = normalizer
-        self.n_jobs = n_jobs
-
-    def fit(self, X: Any, y: Any = None) -> StancePairFeatures:
-        """Fit IDF on the distinct headlines and bodies of ``X``."""
-        heads, bodies = as_pairs(X)
-        if not heads:
-            raise ValueError("cannot fit on 0 pairs")
-        core = _core.PairFeaturesCore.fit(
-            heads,
-            bodies,
-            _normalizer_config(self.normalizer),
-            _gazetteer(bool(self.entities)),
-            check_n_jobs(self.n_jobs),
-        )
-        self._set_core(core)
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        """Features, shape ``(n_pairs, n_features)``, float32."""
-        heads, bodies = as_pairs(X)
-        return cast(
-            "np.ndarray", self._fitted().transform(heads, bodies, check_n_jobs(self.n_jobs))
-        )
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(_core.PairFeaturesCore.feature_names(), dtype=object)
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
-
-
-class StanceClassifier(PersistMixin, _SkBase):
+class StanceClassifier(_StanceDesign, PersistMixin, _SkBase):
     """Stance of a body towards a headline, claim or target.
 
     Features: :class:`StancePairFeatures` (standardised) plus TF-IDF term
@@ -361,19 +231,6 @@ class StanceClassifier(PersistMixin, _SkBase):
         if isinstance(rs, bool) or not isinstance(rs, (int, np.integer)) or not 0 <= rs < 2**64:
             raise ValueError(f"random_state must be an integer in [0, 2**64), got {rs!r}")
 
-    def _vectorizer(self, block: str) -> TextVectorizer:
-        ngrams = (1, 2) if block == "headline" else (1, 1)
-        return TextVectorizer(
-            progress=False,  # the classifier shows its own bar
-            analyzer="char_wb" if block in _CHARS else "word",
-            ngram_range=(2, 5) if block in _CHARS else ngrams,
-            normalizer=self.normalizer,
-            sublinear_tf=True,
-            max_features=int(self.max_features),
-            dtype=np.float32,
-            n_jobs=self.n_jobs,
-        )
-
     def _linear(self) -> LinearClassifier:
         # the dense, standardised pair features converge slowly under L-BFGS
         return LinearClassifier(
@@ -383,134 +240,6 @@ class StanceClassifier(PersistMixin, _SkBase):
             max_iter=500,
             n_jobs=self.n_jobs,
             progress=self.progress,  # so progress=False silences its bar too
-        )
-
-    # -- features --------------------------------------------------------------
-    def _texts(self, heads: list[Any], bodies: list[Any], pf: Any) -> dict[str, list[Any]]:
-        texts: dict[str, list[Any]] = {
-            "headline": heads,
-            "body": bodies,
-            "body_chars": bodies,
-            "body_by_target": bodies,
-            "body_chars_by_target": bodies,
-        }
-        if any("_minus_" in b for b in self.term_blocks):
-            body_only, head_only = pf.diff_texts(heads, bodies, check_n_jobs(self.n_jobs))
-            texts["body_minus_headline"] = body_only
-            texts["headline_minus_body"] = head_only
-        return texts
-
-    def _design(self, heads: list[Any], bodies: list[Any], fit: bool) -> sp.csr_matrix:
-        n_jobs = check_n_jobs(self.n_jobs)
-        if fit:
-            self._pf_core = _core.PairFeaturesCore.fit(
-                heads,
-                bodies,
-                _normalizer_config(self.normalizer),
-                _gazetteer(self.entities),
-                n_jobs,
-            )
-        pf = self._pf_core
-        blocks: list[Any] = []
-        top: list[str] | None = None
-        if self.pair_features or "body_top_sentences" in self.term_blocks:
-            if "body_top_sentences" in self.term_blocks:
-                P, top = pf.transform_with_sentences(heads, bodies, _TOP_K, n_jobs)
-            else:
-                P = pf.transform(heads, bodies, n_jobs)
-            P = np.asarray(P, dtype=np.float32)
-        if self.pair_features:
-            if fit:
-                self._mean = P.mean(axis=0)
-                self._scale = P.std(axis=0) + 1e-6
-            blocks.append(sp.csr_matrix((P - self._mean) / self._scale))
-        texts = self._texts(heads, bodies, pf)
-        if top is not None:
-            texts["body_top_sentences"] = top
-        if fit:
-            self._vecs = {}
-            by_target = any(b in self.term_blocks for b in _BY_TARGET)
-            self._targets: list[str] = self._fit_targets(heads) if by_target else []
-        # A by-target block reads the same texts with the same settings as
-        # its plain twin ("body", "body_chars"): fit and transform once.
-        done: dict[Any, tuple[Any, Any]] = {}
-        for b in _ALL_BLOCKS:
-            if b not in self.term_blocks or (b in _BY_TARGET and not self._targets):
-                continue
-            if fit:
-                vec = self._vectorizer(b)
-                key: tuple[int, Any] = (id(texts[b]), repr(vec.get_params()))
-                if key not in done:
-                    try:
-                        done[key] = (vec, vec.fit_transform(texts[b]))
-                    except ValueError:
-                        # every text empty (e.g. no headline word ever missing
-                        # from its body): the block adds nothing, leave it out
-                        continue
-                vec, M = done[key]
-                self._vecs[b] = vec
-            elif b in self._vecs:
-                vec = self._vecs[b]
-                key = (id(texts[b]), id(vec))
-                if key not in done:
-                    done[key] = (vec, vec.transform(texts[b]))
-                M = done[key][1]
-            else:
-                continue
-            blocks.append(self._by_target(M, heads) if b in _BY_TARGET else M)
-        if fit and not any(b in self._vecs for b in _BY_TARGET):
-            self._targets = []
-        X = sp.hstack(blocks, format="csr", dtype=np.float32)
-        if X.shape[1] > np.iinfo(np.int32).max:
-            # only reachable with by-target blocks of a huge vocabulary
-            raise ValueError(
-                f"the design matrix would have {X.shape[1]} columns (over 2**31); "
-                "lower max_features or max_targets"
-            )
-        X.indices = X.indices.astype(np.int32)
-        return X
-
-    def _fit_targets(self, heads: list[Any]) -> list[str]:
-        """The distinct first elements (targets), sorted, or ``[]`` when
-        there are more than ``max_targets`` of them (the block is off)."""
-        targets = set(self._check_heads(heads))
-        return sorted(targets) if len(targets) <= int(self.max_targets) else []
-
-    @staticmethod
-    def _check_heads(heads: list[Any]) -> list[Any]:
-        # usually the Rust core has named a non-str headline already; not
-        # when only body blocks read the pairs
-        for i, h in enumerate(heads):
-            if not isinstance(h, str):
-                raise TypeError(f"headlines[{i}] is {type(h).__name__}, expected str")
-        return heads
-
-    def _by_target(self, M: sp.csr_matrix, heads: list[Any]) -> sp.csr_matrix:
-        """``M`` (n x V) moved into the column slot of each row's target:
-        n x (V * T), columns ``t * V + j``; a target not seen in training
-        gives an empty row."""
-        index = {t: i for i, t in enumerate(self._targets)}
-        slot = np.asarray(
-            [index.get(h, -1) for h in self._check_heads(heads)], dtype=np.int64
-        ).reshape(-1)
-        M = sp.csr_matrix(M)
-        n, V = M.shape
-        T = len(self._targets)
-        rows = np.repeat(np.arange(n), np.diff(M.indptr))
-        t = slot[rows]
-        keep = t >= 0
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[keep], minlength=n), out=indptr[1:])
-        indices = M.indices[keep].astype(np.int64) + t[keep] * V
-        return sp.csr_matrix((M.data[keep], indices, indptr), shape=(n, V * T))
-
-    @staticmethod
-    def _csr_args(X: sp.csr_matrix) -> tuple[Any, Any, Any, int]:
-        return (
-            np.ascontiguousarray(X.data, dtype=np.float32),
-            np.ascontiguousarray(X.indices, dtype=np.int32),
-            np.ascontiguousarray(X.indptr, dtype=np.int64),
-            X.shape[1],
         )
 
     # -- fitting -------------------------------------------------------------------
@@ -687,19 +416,6 @@ class StanceClassifier(PersistMixin, _SkBase):
         lin = self._linear()
         lin._set_fitted(self._model_core, self.classes_, False)
         return cast("np.ndarray", lin.predict_proba(Xm))
-
-    def _column_names(self) -> list[tuple[str, str]]:
-        """``(block, feature)`` of every design-matrix column."""
-        names: list[tuple[str, str]] = []
-        if self.pair_features:
-            names += [("pair", n) for n in _core.PairFeaturesCore.feature_names()]
-        for b, vec in self._vecs.items():
-            terms = [str(n) for n in vec.get_feature_names_out()]
-            if b in _BY_TARGET:
-                names += [(b, f"{n} @ {t}") for t in self._targets for n in terms]
-            else:
-                names += [(b, n) for n in terms]
-        return names
 
     def explain(self, pair: tuple[str, str], k: int = 10, label: Any = None) -> list[Evidence]:
         """The ``k`` features that most support ``label`` (default: the
