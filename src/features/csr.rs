@@ -316,6 +316,24 @@ mod tests {
     }
 
     #[test]
+    fn presize_reserves_once_from_a_fair_sample() {
+        let mut rb = RowBlock::default();
+        rb.push_row((0..100).map(|c| (c, 1.0)));
+        let mut armed = true;
+        // under a sixteenth of the bytes: too small a sample, nothing yet
+        rb.presize(5, 100, &mut armed);
+        assert!(armed);
+        // 100 entries from 10 of 100 bytes: room for about 1,100
+        rb.presize(10, 100, &mut armed);
+        assert!(!armed);
+        assert!(rb.cols.capacity() >= 1_100 && rb.vals.capacity() >= 1_100);
+        let cap = rb.cols.capacity();
+        rb.presize(20, 100, &mut armed); // disarmed: no second reservation
+        assert_eq!(rb.cols.capacity(), cap);
+        assert_eq!((rb.cols.len(), rb.row_nnz.clone()), (100, vec![100]));
+    }
+
+    #[test]
     fn empty_matrix_is_valid() {
         let m = CsrMatrix::from_blocks(vec![], 5, Dtype::F32, 1).unwrap();
         assert_eq!(m.n_rows, 0);
