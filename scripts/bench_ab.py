@@ -41,6 +41,11 @@ docs = bv.load_corpus(bv.resolve_data_dir(None), quick=quick)
 if case == "hash":
     hv = khabar.HashingVectorizer(ngram_range=(1, 2), n_jobs=n_jobs)
     call = hv.transform
+elif case == "transform":
+    tv = khabar.TextVectorizer(
+        analyzer=[("word", (1, 2)), ("char_wb", (2, 5))], n_jobs=n_jobs
+    ).fit(docs)
+    call = tv.transform
 elif case == "word":
     def call(d):
         return khabar.TextVectorizer(ngram_range=(1, 2), n_jobs=n_jobs).fit_transform(d)
@@ -61,7 +66,14 @@ for _ in sys.stdin:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("builds", nargs="+", help="directories holding a khabar package")
-    ap.add_argument("--case", choices=("hash", "word", "char_wb"), default="hash")
+    ap.add_argument(
+        "--case",
+        choices=("hash", "word", "char_wb", "transform"),
+        default="hash",
+        help="HashingVectorizer word (1,2) transform; TextVectorizer word (1,2) or char_wb "
+        "(2,5) fit_transform; or transform with a fitted word (1,2) + char_wb (2,5) "
+        "TextVectorizer (the topic model's features)",
+    )
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--quick", action="store_true", help="2,000 documents")

@@ -114,7 +114,8 @@ impl TextVectorizer {
                             <= offsets.partition_point(|&o| o <= w[1])
                     }));
                     if sorted {
-                        touched.sort_unstable();
+                        // radix sort, as in hashing: hundreds of small integers
+                        radsort::sort(touched);
                     }
                     counts.clear();
                     counts.extend(
