@@ -26,12 +26,9 @@ from ._classif import (
 from ._progress import chunked, stages
 from ._stream import in_memory, map_chunks, text_docs
 from .feature_extraction import TextVectorizer
-from .linear_model import LinearClassifier
+from .linear_model import LinearClassifier, _resolve_solver
 from .persistence import PersistMixin
 from .preprocessing import _check_text, normalize, tokenize_with_offsets
-
-#: losses fitted by dual coordinate descent (the others by L-BFGS)
-_DUAL_LOSSES = ("hinge", "squared_hinge")
 
 
 class Contribution(NamedTuple):
@@ -181,7 +178,7 @@ class TopicClassifier(PersistMixin, _SkBase):
         """``tol``, or the default of the loss's solver (see the class doc)."""
         if self.tol is not None:
             return self.tol  # checked by LinearClassifier
-        return 0.1 if self.loss in _DUAL_LOSSES else 1e-4
+        return 0.1 if _resolve_solver("auto", self.loss) == "dcd" else 1e-4
 
     def _make_model(self) -> LinearClassifier:
         return LinearClassifier(

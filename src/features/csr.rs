@@ -61,9 +61,7 @@ impl RowBlock {
         }
         self.row_nnz.push(self.cols.len() - before);
     }
-}
 
-impl RowBlock {
     /// Once `done` of a worker's `total` input bytes are processed (at least
     /// a sixteenth), reserve room for the rest by extrapolation. Growing
     /// by doubling copies the arrays again and again (a block below the
