@@ -335,6 +335,23 @@ impl Normalizer {
                 i += 1;
                 continue;
             }
+            // Runs of two-byte characters no option touches (most Arabic
+            // letters) are skipped in a tight loop, without the general
+            // decoder's branches.
+            if (0xC2..0xE0).contains(&b) {
+                let start = i;
+                while i + 1 < bytes.len() && (0xC2..0xE0).contains(&bytes[i]) {
+                    let u = (usize::from(bytes[i] & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
+                    if table[u] != 0 {
+                        break;
+                    }
+                    i += 2;
+                }
+                if i > start {
+                    last_ccc = 0;
+                    continue;
+                }
+            }
             let (ch, len) = char_at(text, i);
             let e = entry(table, ch);
             if e == 0 {

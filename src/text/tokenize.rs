@@ -192,10 +192,34 @@ pub fn scan(text: &str, mut emit: impl FnMut(Span)) {
 
 /// Length and kind of the word or number at the start of `s`.
 fn word_len(s: &str, table: &[u8]) -> (usize, TokenKind) {
+    word_len_impl::<true>(s, table)
+}
+
+/// [`word_len`], with its two-byte fast path switched by `FAST` so that a
+/// test can check it against the plain character-at-a-time loop.
+fn word_len_impl<const FAST: bool>(s: &str, table: &[u8]) -> (usize, TokenKind) {
     let mut len = 0;
     let mut all_digits = true;
     let mut prev_digit = false;
+    let bytes = s.as_bytes();
     while len < s.len() {
+        // Fast path for two-byte letters and marks (all of Arabic's):
+        // decoded and classified in a tight loop without the general
+        // decoder's branches (about a fifth of tokenising Arabic news).
+        while FAST && len + 1 < bytes.len() && (0xC2..0xE0).contains(&bytes[len]) {
+            let u = (usize::from(bytes[len] & 0x1F) << 6) | usize::from(bytes[len + 1] & 0x3F);
+            let class = table[u];
+            if class == C_LETTER {
+                all_digits = false;
+            } else if class != C_MARK {
+                break;
+            }
+            prev_digit = false;
+            len += 2;
+        }
+        if len >= s.len() {
+            break;
+        }
         let (c, c_len) = char_at(s, len);
         let class = class_in(table, c);
         if matches!(class, C_LETTER | C_MARK | C_NUMBER) {
@@ -404,6 +428,19 @@ mod tests {
                 // everything that is not whitespace is inside some token,
                 // except URL trailers which become their own tokens anyway
                 prop_assert!(is_py_space(ch) || covered[i], "char {:?} at {} not covered", ch, i);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn word_len_fast_path_agrees_with_reference(
+            s in "([بغداالم]|[\u{64b}-\u{652}]|[0-9٠-٩]|[.,:/]|[a-zé]|[ ،؟!]|\u{200c}|\u{300}|ß){0,30}"
+        ) {
+            let table = bmp_classes();
+            for (i, _) in s.char_indices() {
+                prop_assert_eq!(word_len(&s[i..], table), word_len_impl::<false>(&s[i..], table));
             }
         }
     }
