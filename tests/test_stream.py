@@ -136,6 +136,64 @@ def test_iter_batches_errors_name_the_line(tmp_path):
         list(iter_batches(tmp_path / "missing.jsonl"))
 
 
+@pytest.mark.parametrize("read_ahead", [True, False])
+def test_iter_batches_read_ahead_gives_the_same_batches(tmp_path, read_ahead):
+    texts, labels = corpus(47)
+    p = tmp_path / "crlf.jsonl"
+    # a byte-order mark, CRLF line ends and blank or whitespace-only lines
+    body = "\r\n".join(
+        json.dumps({"body": t, "topic": y}, ensure_ascii=False) + ("\r\n  \t" if i % 9 == 0 else "")
+        for i, (t, y) in enumerate(zip(texts, labels, strict=True))
+    )
+    p.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8") + b"\r\n\r\n")
+    got = list(
+        iter_batches(
+            p, text_field="body", label_field="topic", batch_size=10, read_ahead=read_ahead
+        )
+    )
+    assert [len(t) for t, _ in got] == [10, 10, 10, 10, 7]
+    assert [t for batch, _ in got for t in batch] == texts
+    assert [y for _, batch in got for y in batch] == labels
+
+
+def test_iter_batches_read_ahead_raises_in_order_and_stops_its_thread(tmp_path):
+    import threading
+
+    def readers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "khabar-read-ahead"]
+
+    p = tmp_path / "late_error.jsonl"
+    lines = [json.dumps({"text": f"t{i}", "label": "a"}) for i in range(25)]
+    lines[23] = '{"text": "t23", "label": "a"'  # invalid JSON in the third batch
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seen = []
+    with pytest.raises(ValueError, match=r"line 24: invalid JSON"):
+        for texts, _ in iter_batches(p, batch_size=10):
+            seen.append(texts[0])
+    assert seen == ["t0", "t10"]  # the batches before the bad one arrive first
+    assert readers() == []
+    # stopping early ends the thread too (and closes the file)
+    it = iter_batches(p, batch_size=2)
+    assert next(it) == (["t0", "t1"], ["a", "a"])
+    assert len(readers()) == 1
+    it.close()
+    assert readers() == []
+
+
+def test_iter_batches_checks_lone_surrogates_only_where_json_can_spell_them(tmp_path):
+    p = tmp_path / "escapes.jsonl"
+    p.write_text(
+        '{"text": "ok \\ud83d\\ude00", "label": "a"}\n'  # an escaped pair: one emoji
+        '{"text": "fine", "title": "\\ud800", "label": "a"}\n'  # surrogate outside the text
+        '{"text": "a\\ud800b", "label": "a"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"line 3: field 'text' contains a lone surrogate"):
+        list(iter_batches(p, batch_size=2))
+    first = next(iter_batches(p, batch_size=2))
+    assert first == (["ok \U0001f600", "fine"], ["a", "a"])
+
+
 def test_topic_classifier_fits_out_of_core_from_a_path(tmp_path):
     texts, labels = corpus(900)
     jl = write_jsonl(tmp_path / "train.jsonl", texts, labels)

@@ -17,7 +17,9 @@ larger than memory; :func:`read_conll` reads token-per-line entity data.
 from __future__ import annotations
 
 import os
+import queue
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,7 @@ def iter_batches(
     label_field: str | None = "label",
     batch_size: int = 10_000,
     format: str | None = None,
+    read_ahead: bool = True,
 ) -> Iterator[tuple[list[str], list[Any]]]:
     """Stream ``(texts, labels)`` batches (tuples of two lists) from a file.
 
@@ -99,9 +102,16 @@ def iter_batches(
     (``.jsonl``/``.ndjson``, ``.csv``, ``.tsv``, ``.parquet``; ``.gz`` is
     decompressed as it streams). ``text_field``/``label_field`` name the
     JSON fields or columns; with ``label_field=None`` the labels are
-    ``None``. The file is read lazily: memory holds one batch. Errors name
-    the file and line (or row): a missing field, a text that is not a
-    string, a missing label, invalid JSON or UTF-8.
+    ``None``. Errors name the file and line (or row): a missing field, a
+    text that is not a string, a missing label, invalid JSON or UTF-8.
+
+    The file is read lazily. With ``read_ahead`` (the default; not for
+    ``"-"``, standard input) a background thread reads the next batch while
+    you work on the current one: khabar's vectorizers and models release
+    the GIL, so reading and training overlap on two cores. Memory then
+    holds up to three batches (yours, one waiting, one being read) instead
+    of one. The batches and their order are the
+    same either way; an error is raised when you reach the batch it is in.
 
     >>> import json, os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "news.jsonl")
@@ -121,6 +131,18 @@ def iter_batches(
     fmt = _records.detect_format(p, format)
     if p != "-" and not Path(p).is_file():
         raise FileNotFoundError(f"input file not found: {p}")
+    batches = _read_batches(p, fmt, text_field, label_field, size)
+    # Not from stdin: a pipe may block for good, and the thread could not
+    # be told to stop while it waits for input.
+    if read_ahead and p != "-":
+        yield from _read_ahead(batches)
+    else:
+        yield from batches
+
+
+def _read_batches(
+    p: str, fmt: str, text_field: str, label_field: str | None, size: int
+) -> Iterator[tuple[list[str], list[Any]]]:
     texts: list[str] = []
     labels: list[Any] = []
     # a bad record raises _records.InputError, a ValueError naming the line
@@ -139,3 +161,55 @@ def iter_batches(
             texts, labels = [], []
     if texts:
         yield texts, labels
+
+
+_DONE = object()
+
+
+def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """Yield ``items`` while a daemon thread produces the next one.
+
+    The thread hands over one item at a time through a queue of one, so it
+    is never more than one item ahead. Its exception is re-raised here, in
+    order, after the items before it. If the consumer stops early (``break``,
+    garbage collection), the thread is told to stop, closes ``items`` (and
+    with it the file) and exits.
+    """
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((item, None)):
+                    return
+            offer((_DONE, None))
+        except BaseException as e:  # handed to the consumer, raised there
+            offer((_DONE, e))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="khabar-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = handoff.get()
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
