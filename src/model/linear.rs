@@ -336,9 +336,11 @@ impl LinearModel {
             ));
         };
         state.partial_fit(x, targets, sw)?;
-        let m = state.to_model(self.loss, self.multilabel, None);
-        self.coef = m.coef;
-        self.intercept = m.intercept;
+        // In place: a fresh copy per call (tens of MB for 2**20 features x
+        // 9 classes) cost a page fault per 4 kB and a tenth of a stream's
+        // partial_fit time.
+        finish_weights_into(&state.w, None, &mut self.coef);
+        self.intercept.clone_from(&state.b);
         self.n_iter += 1;
         Ok(())
     }
@@ -401,9 +403,17 @@ pub(crate) fn check_fit_inputs<T: Real>(
 
 /// Round to the stored precision and multiply back any feature scale.
 pub(crate) fn finish_weights(w: &[f64], scale: Scale<'_>) -> Vec<f32> {
+    let mut out = Vec::with_capacity(w.len());
+    finish_weights_into(w, scale, &mut out);
+    out
+}
+
+/// [`finish_weights`] into `out`, reusing its allocation.
+pub(crate) fn finish_weights_into(w: &[f64], scale: Scale<'_>, out: &mut Vec<f32>) {
+    out.clear();
     match scale {
-        None => w.iter().map(|&v| v as f32).collect(),
-        Some(r) => w.iter().zip(r).map(|(&v, &s)| (v * s) as f32).collect(),
+        None => out.extend(w.iter().map(|&v| v as f32)),
+        Some(r) => out.extend(w.iter().zip(r).map(|(&v, &s)| (v * s) as f32)),
     }
 }
 
