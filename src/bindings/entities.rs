@@ -9,7 +9,7 @@ use super::tagger::PyEntityTagger;
 use super::text::normalizer_config;
 use crate::features::entities::{parse_tsv, Gazetteer};
 use crate::model::tagger::TagScratch;
-use crate::parallel::{map_ranges, resolve_n_jobs, transform_parts};
+use crate::parallel::{map_doc_parts, resolve_n_jobs};
 use crate::recognizer::Recognizer;
 
 type Found = Vec<(usize, usize, String, String)>;
@@ -83,18 +83,13 @@ impl PyGazetteer {
         let parts = py.detach(|| {
             guard(|| {
                 let threads = resolve_n_jobs(n_jobs)?;
-                map_ranges(
-                    threads,
-                    docs.len(),
-                    transform_parts(threads, docs.len()),
-                    |r| {
-                        let mut sc = TagScratch::default();
-                        docs[r]
-                            .iter()
-                            .map(|d| self.found(d.as_ref(), &mut sc))
-                            .collect::<Vec<_>>()
-                    },
-                )
+                map_doc_parts(threads, &docs, |r| {
+                    let mut sc = TagScratch::default();
+                    docs[r]
+                        .iter()
+                        .map(|d| self.found(d.as_ref(), &mut sc))
+                        .collect::<Vec<_>>()
+                })
             })
         })?;
         Ok(parts.into_iter().flatten().collect())

@@ -18,7 +18,7 @@ use crate::features::ngrams::{
     StopSet,
 };
 use crate::features::tfidf::Norm;
-use crate::parallel::{map_ranges, transform_parts};
+use crate::parallel::map_doc_parts;
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 const C1: u32 = 0xcc9e_2d51;
@@ -218,44 +218,39 @@ impl HashingVectorizer {
     /// several analyzers).
     pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S], threads: usize) -> Result<CsrMatrix> {
         let c = &self.config;
-        let blocks = map_ranges(
-            threads,
-            docs.len(),
-            transform_parts(threads, docs.len()),
-            |r| {
-                let an = Analyzers {
-                    normalizer: &self.normalizer,
-                    tokenizer: &self.tokenizer,
-                    stop: self.stop.as_ref(),
-                    specs: &c.analyzers,
-                };
-                let mut scratch = Scratch::default();
-                // (column << 1 | negative): sorting plain integers groups
-                // columns. Columns are below 2**31, so these fit in a u32,
-                // half the bytes to sort of a u64.
-                let mut entries: Vec<u32> = Vec::new();
-                let mut out = RowBlock::default();
-                let buckets = Buckets::new(c.n_features);
-                let total: usize = docs[r.clone()].iter().map(|d| d.as_ref().len()).sum();
-                let (mut done, mut armed) = (0usize, true);
-                for d in &docs[r] {
-                    entries.clear();
-                    hash_ngrams(&an, d.as_ref(), &mut scratch, &mut |h| {
-                        let (col, sign) = buckets.of_hash(h);
-                        let neg = c.alternate_sign && sign < 0.0;
-                        entries.push((col << 1) | u32::from(neg));
-                    });
-                    // A radix sort: rows hold hundreds of small integers, and it was
-                    // 7% of the whole transform faster than a comparison sort
-                    // (paired runs, scripts/bench_ab.py).
-                    radsort::sort(&mut entries);
-                    push_entries(&mut out, &entries, c.binary, c.norm);
-                    done += d.as_ref().len();
-                    out.presize(done, total, &mut armed);
-                }
-                out
-            },
-        )?;
+        let blocks = map_doc_parts(threads, docs, |r| {
+            let an = Analyzers {
+                normalizer: &self.normalizer,
+                tokenizer: &self.tokenizer,
+                stop: self.stop.as_ref(),
+                specs: &c.analyzers,
+            };
+            let mut scratch = Scratch::default();
+            // (column << 1 | negative): sorting plain integers groups
+            // columns. Columns are below 2**31, so these fit in a u32,
+            // half the bytes to sort of a u64.
+            let mut entries: Vec<u32> = Vec::new();
+            let mut out = RowBlock::default();
+            let buckets = Buckets::new(c.n_features);
+            let total: usize = docs[r.clone()].iter().map(|d| d.as_ref().len()).sum();
+            let (mut done, mut armed) = (0usize, true);
+            for d in &docs[r] {
+                entries.clear();
+                hash_ngrams(&an, d.as_ref(), &mut scratch, &mut |h| {
+                    let (col, sign) = buckets.of_hash(h);
+                    let neg = c.alternate_sign && sign < 0.0;
+                    entries.push((col << 1) | u32::from(neg));
+                });
+                // A radix sort: rows hold hundreds of small integers, and it was
+                // 7% of the whole transform faster than a comparison sort
+                // (paired runs, scripts/bench_ab.py).
+                radsort::sort(&mut entries);
+                push_entries(&mut out, &entries, c.binary, c.norm);
+                done += d.as_ref().len();
+                out.presize(done, total, &mut armed);
+            }
+            out
+        })?;
         CsrMatrix::from_blocks(blocks, c.n_features as usize, c.dtype, threads)
     }
 }

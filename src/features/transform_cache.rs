@@ -17,7 +17,7 @@ use crate::features::ngrams::{
 };
 use crate::features::vectorizer::TextVectorizer;
 use crate::features::vocabulary::Vocabulary;
-use crate::parallel::{map_ranges, transform_parts};
+use crate::parallel::map_doc_parts;
 use crate::text::{Normalizer, Tokenizer};
 
 impl TextVectorizer {
@@ -61,75 +61,70 @@ impl TextVectorizer {
         let specs: Vec<AnalyzerSpec> = self.blocks.iter().map(|b| b.spec).collect();
         let offsets = self.offsets();
         let n_features = self.n_features();
-        map_ranges(
-            threads,
-            docs.len(),
-            transform_parts(threads, docs.len()),
-            |r| {
-                // a warm worker from earlier calls if there is one: its
-                // caches make repeated words cheap and its dense counter
-                // is already allocated (what single-document latency needs)
-                let mut worker = self.pool.take(n_features);
-                let Worker {
-                    acc,
-                    scratch,
-                    normalized,
-                    wb,
-                    wc,
-                } = &mut worker;
-                let mut out = make();
-                let mut counts: Vec<f64> = Vec::new();
-                for d in &docs[r] {
-                    let mut toks: Vec<&str> = Vec::new();
-                    normalizer.normalize_into(d.as_ref(), normalized);
-                    for (b, spec) in specs.iter().enumerate() {
-                        let (vocab, off) = (&self.blocks[b].vocab, offsets[b]);
-                        if spec.kind == AnalyzerKind::CharWb {
-                            wb.columns(spec, vocab, normalized, |c| acc.bump(c + off));
-                        } else if spec.kind == AnalyzerKind::Word {
-                            toks.clear();
-                            word_tokens(&tokenizer, self.stop_set(), normalized, &mut toks);
-                            wc.columns(spec, vocab, &toks, |c| acc.bump(c + off));
-                        } else {
-                            for_each_ngram(
-                                spec,
-                                &tokenizer,
-                                self.stop_set(),
-                                normalized,
-                                scratch,
-                                &mut |g| {
-                                    if let Some(c) = vocab.get(g) {
-                                        acc.bump(c + off);
-                                    }
-                                },
-                            );
-                        }
+        map_doc_parts(threads, docs, |r| {
+            // a warm worker from earlier calls if there is one: its
+            // caches make repeated words cheap and its dense counter
+            // is already allocated (what single-document latency needs)
+            let mut worker = self.pool.take(n_features);
+            let Worker {
+                acc,
+                scratch,
+                normalized,
+                wb,
+                wc,
+            } = &mut worker;
+            let mut out = make();
+            let mut counts: Vec<f64> = Vec::new();
+            for d in &docs[r] {
+                let mut toks: Vec<&str> = Vec::new();
+                normalizer.normalize_into(d.as_ref(), normalized);
+                for (b, spec) in specs.iter().enumerate() {
+                    let (vocab, off) = (&self.blocks[b].vocab, offsets[b]);
+                    if spec.kind == AnalyzerKind::CharWb {
+                        wb.columns(spec, vocab, normalized, |c| acc.bump(c + off));
+                    } else if spec.kind == AnalyzerKind::Word {
+                        toks.clear();
+                        word_tokens(&tokenizer, self.stop_set(), normalized, &mut toks);
+                        wc.columns(spec, vocab, &toks, |c| acc.bump(c + off));
+                    } else {
+                        for_each_ngram(
+                            spec,
+                            &tokenizer,
+                            self.stop_set(),
+                            normalized,
+                            scratch,
+                            &mut |g| {
+                                if let Some(c) = vocab.get(g) {
+                                    acc.bump(c + off);
+                                }
+                            },
+                        );
                     }
-                    let Acc { dense, touched } = &mut *acc;
-                    // Blocks are counted one after another and a column
-                    // belongs to one block, so `touched` is already grouped
-                    // by block, blocks in order.
-                    debug_assert!(touched.windows(2).all(|w| {
-                        offsets.partition_point(|&o| o <= w[0])
-                            <= offsets.partition_point(|&o| o <= w[1])
-                    }));
-                    if sorted {
-                        // radix sort, as in hashing: hundreds of small integers
-                        radsort::sort(touched);
-                    }
-                    counts.clear();
-                    counts.extend(
-                        touched
-                            .iter()
-                            .map(|&c| f64::from(std::mem::take(&mut dense[c as usize]))),
-                    );
-                    row(&mut out, touched, &mut counts);
-                    touched.clear();
                 }
-                self.pool.give(worker);
-                out
-            },
-        )
+                let Acc { dense, touched } = &mut *acc;
+                // Blocks are counted one after another and a column
+                // belongs to one block, so `touched` is already grouped
+                // by block, blocks in order.
+                debug_assert!(touched.windows(2).all(|w| {
+                    offsets.partition_point(|&o| o <= w[0])
+                        <= offsets.partition_point(|&o| o <= w[1])
+                }));
+                if sorted {
+                    // radix sort, as in hashing: hundreds of small integers
+                    radsort::sort(touched);
+                }
+                counts.clear();
+                counts.extend(
+                    touched
+                        .iter()
+                        .map(|&c| f64::from(std::mem::take(&mut dense[c as usize]))),
+                );
+                row(&mut out, touched, &mut counts);
+                touched.clear();
+            }
+            self.pool.give(worker);
+            out
+        })
     }
 }
 
