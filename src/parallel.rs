@@ -225,7 +225,10 @@ mod tests {
             .collect();
         for threads in [1, 2, 3] {
             let parts = map_doc_parts(threads, &docs, |r| {
-                (r.clone(), docs[r].iter().map(|d| d.len() + 16).sum::<usize>())
+                (
+                    r.clone(),
+                    docs[r].iter().map(|d| d.len() + 16).sum::<usize>(),
+                )
             })
             .unwrap();
             let flat: Vec<usize> = parts.iter().flat_map(|(r, _)| r.clone()).collect();
@@ -235,7 +238,10 @@ mod tests {
             let fair = total / parts.len();
             for (r, bytes) in &parts {
                 // no part holds more than its share plus one long document
-                assert!(*bytes <= fair + 2016, "{threads} threads: {r:?} has {bytes} bytes");
+                assert!(
+                    *bytes <= fair + 2016,
+                    "{threads} threads: {r:?} has {bytes} bytes"
+                );
             }
         }
         let none: Vec<&str> = Vec::new();
