@@ -110,8 +110,8 @@ def iter_batches(
     you work on the current one: khabar's vectorizers and models release
     the GIL, so reading and training overlap on two cores. Memory then
     holds up to three batches (yours, one waiting, one being read) instead
-    of one. The batches and their order are the
-    same either way; an error is raised when you reach the batch it is in.
+    of one. The batches and their order are the same either way; an error
+    is raised when you reach the batch it is in.
 
     >>> import json, os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "news.jsonl")
@@ -169,9 +169,9 @@ _DONE = object()
 def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
     """Yield ``items`` while a daemon thread produces the next one.
 
-    The thread hands over one item at a time through a queue of one, so it
-    is never more than one item ahead. Its exception is re-raised here, in
-    order, after the items before it. If the consumer stops early (``break``,
+    The thread hands over one item at a time through a queue of one: at
+    most one finished item waits while it produces the next. Its exception
+    is re-raised here, in order, after the items before it. If the consumer stops early (``break``,
     garbage collection), the thread is told to stop, closes ``items`` (and
     with it the file) and exits.
     """
