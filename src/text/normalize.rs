@@ -37,7 +37,7 @@ use super::char_table::{
     SPECIAL_BIT,
 };
 use crate::error::{Error, Result};
-use crate::text::utf8::char_at;
+use crate::text::utf8::{char_at, two_byte_at};
 
 /// Which normalisation steps run. See the module docs for what each does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -338,19 +338,16 @@ impl Normalizer {
             // Runs of two-byte characters no option touches (most Arabic
             // letters) are skipped in a tight loop, without the general
             // decoder's branches.
-            if (0xC2..0xE0).contains(&b) {
-                let start = i;
-                while i + 1 < bytes.len() && (0xC2..0xE0).contains(&bytes[i]) {
-                    let u = (usize::from(bytes[i] & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
-                    if table[u] != 0 {
-                        break;
-                    }
-                    i += 2;
+            let start = i;
+            while let Some(u) = two_byte_at(bytes, i) {
+                if table[u] != 0 {
+                    break;
                 }
-                if i > start {
-                    last_ccc = 0;
-                    continue;
-                }
+                i += 2;
+            }
+            if i > start {
+                last_ccc = 0;
+                continue;
             }
             let (ch, len) = char_at(text, i);
             let e = entry(table, ch);

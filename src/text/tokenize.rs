@@ -35,7 +35,7 @@ use super::token_classes::{
 use super::token_patterns::{email_len, maybe_email, url_len};
 use crate::text::normalize::is_py_space;
 use crate::text::stem;
-use crate::text::utf8::char_at;
+use crate::text::utf8::{char_at, two_byte_at};
 
 /// What kind of token a span is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -206,8 +206,7 @@ fn word_len_impl<const FAST: bool>(s: &str, table: &[u8]) -> (usize, TokenKind) 
         // Fast path for two-byte letters and marks (all of Arabic's):
         // decoded and classified in a tight loop without the general
         // decoder's branches (about a fifth of tokenising Arabic news).
-        while FAST && len + 1 < bytes.len() && (0xC2..0xE0).contains(&bytes[len]) {
-            let u = (usize::from(bytes[len] & 0x1F) << 6) | usize::from(bytes[len + 1] & 0x3F);
+        while let Some(u) = two_byte_at(bytes, len).filter(|_| FAST) {
             let class = table[u];
             if class == C_LETTER {
                 all_digits = false;

@@ -7,6 +7,19 @@
 //! valid UTF-8 (it comes from a `&str`), so the lead byte alone says how many
 //! continuation bytes follow.
 
+/// The code point of the two-byte character (U+0080..U+07FF, all of Arabic)
+/// starting at byte `i` of `b`, if the character there is one. For the
+/// normaliser's and tokenizer's fast loops over Arabic letters; `b` must be
+/// valid UTF-8 and `i` a character boundary.
+#[inline(always)]
+pub fn two_byte_at(b: &[u8], i: usize) -> Option<usize> {
+    let b0 = *b.get(i)?;
+    if !(0xC2..0xE0).contains(&b0) {
+        return None;
+    }
+    Some((usize::from(b0 & 0x1F) << 6) | usize::from(*b.get(i + 1)? & 0x3F))
+}
+
 /// The code point starting at byte `i` of `s` and its length in bytes.
 ///
 /// `i` must be a character boundary of `s` (checked in debug builds); the
