@@ -18,5 +18,6 @@ mod transform_cache;
 pub mod vectorizer;
 mod vocab_counts;
 mod vocab_merge;
+mod vocab_order;
 pub mod vocabulary;
 mod word_clusters;

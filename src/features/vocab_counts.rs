@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::features::interner::{hash_str, Interner};
+use crate::features::vocab_order::{TermTree, ROOT};
 
 /// One worker's counts for one analyzer block.
 #[derive(Default)]
@@ -21,6 +22,11 @@ pub struct LocalCounts {
     touched: Vec<u32>,
     trie: WordTrie,
     wb: WordCache,
+    /// How each term was built, while every term so far came from
+    /// [`LocalCounts::add_word_ngrams`] with unigrams among the terms: it
+    /// lets the merge order the vocabulary without sorting every string
+    /// (see `vocab_order`). `None` once any term came another way.
+    pub(crate) tree: Option<TermTree>,
 }
 
 /// `char_wb` n-grams never cross words, so a word's n-gram ids are computed
@@ -61,6 +67,7 @@ impl LocalCounts {
     /// Count one n-gram of the current document.
     #[inline]
     pub fn add(&mut self, gram: &str) {
+        self.tree = None;
         let (id, new) = self
             .terms
             .intern_hashed(gram, crate::features::interner::hash_str(gram));
@@ -88,6 +95,11 @@ impl LocalCounts {
         // With unigrams among the terms, a token's id is its term id, so a
         // unigram costs one lookup. Otherwise tokens get ids of their own.
         let unigrams = min_n == 1;
+        if !unigrams {
+            self.tree = None;
+        } else if self.terms.is_empty() && self.tree.is_none() {
+            self.tree = Some(TermTree::default());
+        }
         trie.tids.clear();
         for t in toks {
             let tid = if unigrams {
@@ -96,6 +108,9 @@ impl LocalCounts {
                     .intern_hashed(t, crate::features::interner::hash_str(t));
                 if new {
                     self.dense.push(0);
+                    if let Some(tree) = &mut self.tree {
+                        tree.push(ROOT, id);
+                    }
                 }
                 self.bump(id);
                 id
@@ -130,6 +145,11 @@ impl LocalCounts {
                             // exactly when its key is.
                             let hash = crate::features::interner::hash_str(&trie.join);
                             self.dense.push(0);
+                            if let Some(tree) = &mut self.tree {
+                                // With unigrams among the terms, the node of
+                                // the (n-1)-gram at `i` is a term id.
+                                tree.push(trie.nodes[i], trie.tids[i + n - 1]);
+                            }
                             self.terms.push_new(&trie.join, hash)
                         } else {
                             trie.levels[n - 2].len() as u32
@@ -149,6 +169,7 @@ impl LocalCounts {
 
     /// Count the `char_wb` n-grams of one (normalised) document.
     pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
+        self.tree = None;
         use crate::features::interner::hash_str;
         use crate::features::ngrams::{for_each_wb_word, wb_word_grams};
         let mut wb = std::mem::take(&mut self.wb);

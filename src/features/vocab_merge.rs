@@ -5,13 +5,12 @@
 //! term). Kept apart from counting: it runs once per fit, on whole
 //! vocabularies rather than tokens.
 
-use rayon::prelude::*;
-
 use crate::error::{Error, Result};
 use crate::features::interner::Interner;
 use crate::features::vocab_counts::{LocalCounts, StreamCounts};
+use crate::features::vocab_order::{sort_terms, tree_order, TermTree, ROOT};
 use crate::features::vocabulary::{Pruning, Vocabulary};
-use crate::parallel::{install, map_ranges};
+use crate::parallel::map_ranges;
 
 /// The merged, pruned vocabulary of one block plus, for each worker, the
 /// map from its local ids to final columns (`u32::MAX` = pruned).
@@ -30,6 +29,8 @@ struct Candidates {
     tf: Vec<u64>,
     /// For each worker, local id -> global id (`None`: identity).
     local_to_global: Vec<Option<Vec<u32>>>,
+    /// The word n-gram tree in global ids, when every worker kept one.
+    tree: Option<TermTree>,
 }
 
 impl Candidates {
@@ -60,7 +61,7 @@ pub fn merge(
     threads: usize,
 ) -> Result<Merged> {
     let (low, high) = df_bounds(pruning, n_docs)?;
-    let cand = if locals.len() == 1 {
+    let mut cand = if locals.len() == 1 {
         let (df, tf) = locals[0].frequencies();
         Candidates {
             parts: vec![std::mem::take(&mut locals[0].terms)],
@@ -68,13 +69,55 @@ pub fn merge(
             df,
             tf,
             local_to_global: vec![None],
+            tree: None,
         }
     } else if locals.len() <= 2 {
         merge_into_first(locals)
     } else {
         sharded_merge(locals, threads)?
     };
+    cand.tree = global_tree(locals, &cand.local_to_global, cand.df.len());
     select(cand, low, high, pruning, threads)
+}
+
+/// The workers' n-gram trees in global ids, if every worker with terms kept
+/// one. A term's tree entry is the same in every worker that saw it (it
+/// follows from the term's tokens), so later workers only fill in gaps.
+fn global_tree(
+    locals: &mut [LocalCounts],
+    local_to_global: &[Option<Vec<u32>>],
+    n_terms: usize,
+) -> Option<TermTree> {
+    let mut trees = Vec::with_capacity(locals.len());
+    for lc in locals.iter_mut() {
+        let tree = lc.tree.take();
+        match tree {
+            Some(t) => trees.push(t),
+            None if lc.row_nnz.iter().all(|&k| k == 0) => trees.push(TermTree::default()),
+            None => return None,
+        }
+    }
+    if let [only] = &mut trees[..] {
+        if local_to_global[0].is_none() && only.len() == n_terms {
+            return Some(std::mem::take(only));
+        }
+    }
+    let mut out = TermTree {
+        parent: vec![ROOT; n_terms],
+        last: vec![u32::MAX; n_terms],
+    };
+    for (tree, map) in trees.iter().zip(local_to_global) {
+        let g = |id: u32| map.as_ref().map_or(id, |m| m[id as usize]);
+        for (id, (&p, &l)) in tree.parent.iter().zip(&tree.last).enumerate() {
+            let at = g(id as u32) as usize;
+            if out.last[at] == u32::MAX {
+                out.parent[at] = if p == ROOT { ROOT } else { g(p) };
+                out.last[at] = g(l);
+            }
+        }
+    }
+    // Every candidate term came from some worker's tree.
+    out.last.iter().all(|&l| l != u32::MAX).then_some(out)
 }
 
 /// Prune and sort totals gathered by a streaming fit ([`StreamCounts`]):
@@ -93,6 +136,7 @@ pub fn select_totals(
         df: totals.df.clone(),
         tf: totals.tf.clone(),
         local_to_global: vec![None],
+        tree: None,
     };
     let m = select(cand, low, high, pruning, threads)?;
     Ok((m.vocab, m.df))
@@ -106,14 +150,10 @@ fn select(
     threads: usize,
 ) -> Result<Merged> {
     let n_terms = cand.df.len();
-    // Prune by document frequency first: sorting only survivors is cheaper
-    // and gives the same order scikit-learn gets by sorting first.
-    let mut kept: Vec<u32> = (0..n_terms as u32)
-        .filter(|&t| {
-            let d = cand.df[t as usize] as f64;
-            d <= high && d >= low
-        })
-        .collect();
+    let in_bounds = |t: u32| {
+        let d = cand.df[t as usize] as f64;
+        d <= high && d >= low
+    };
     let loc: Vec<(usize, u32)> = if cand.parts.len() == 1 {
         Vec::new()
     } else {
@@ -135,7 +175,25 @@ fn select(
             cand.parts[p].hash_of(l)
         }
     };
-    sort_terms(&mut kept, &term, threads)?;
+    // Word n-grams are ordered by walking their tree (all terms, then the
+    // pruned ones dropped); other terms are pruned by document frequency
+    // first, as sorting only the survivors is cheaper and gives the same
+    // order scikit-learn gets by sorting first.
+    let walked = match &cand.tree {
+        Some(tree) => tree_order(tree, &term, threads)?,
+        None => None,
+    };
+    let mut kept: Vec<u32> = match walked {
+        Some(mut order) => {
+            order.retain(|&t| in_bounds(t));
+            order
+        }
+        None => {
+            let mut kept: Vec<u32> = (0..n_terms as u32).filter(|&t| in_bounds(t)).collect();
+            sort_terms(&mut kept, &term, threads)?;
+            kept
+        }
+    };
     if let Some(limit) = pruning.max_features {
         if kept.len() > limit {
             // most frequent first; ties keep alphabetical order (stable sort)
@@ -205,34 +263,6 @@ fn select(
     })
 }
 
-/// Sort global term ids alphabetically (byte order = code point order, as
-/// Python sorts `str`). A 16-byte big-endian prefix decides most comparisons
-/// without touching the term bytes (8 bytes is only 4 Arabic letters, and
-/// many words share «ال» plus two letters).
-fn sort_terms<'a>(
-    ids: &mut [u32],
-    term: &(dyn Fn(u32) -> &'a str + Sync),
-    threads: usize,
-) -> Result<()> {
-    let prefix = |t: &str| -> u128 {
-        let b = t.as_bytes();
-        let mut p = [0u8; 16];
-        let n = b.len().min(16);
-        p[..n].copy_from_slice(&b[..n]);
-        u128::from_be_bytes(p)
-    };
-    let mut keyed: Vec<(u128, u32)> = ids.iter().map(|&g| (prefix(term(g)), g)).collect();
-    let cmp =
-        |a: &(u128, u32), b: &(u128, u32)| a.0.cmp(&b.0).then_with(|| term(a.1).cmp(term(b.1)));
-    if threads > 1 && keyed.len() > 100_000 {
-        install(threads, || keyed.par_sort_unstable_by(cmp))?;
-    } else {
-        keyed.sort_unstable_by(cmp);
-    }
-    ids.iter_mut().zip(&keyed).for_each(|(d, k)| *d = k.1);
-    Ok(())
-}
-
 /// Merge a few workers' vocabularies into the first one's: its interner
 /// becomes the global one (ids unchanged), the others' terms are looked up
 /// or added. With two workers this beats sharding, which re-interns every
@@ -263,6 +293,7 @@ fn merge_into_first(locals: &mut [LocalCounts]) -> Candidates {
         df,
         tf,
         local_to_global,
+        tree: None,
     }
 }
 
@@ -333,5 +364,6 @@ fn sharded_merge(locals: &mut [LocalCounts], threads: usize) -> Result<Candidate
         df,
         tf,
         local_to_global: local_to_global.into_iter().map(Some).collect(),
+        tree: None,
     })
 }

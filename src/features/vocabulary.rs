@@ -5,17 +5,18 @@
 //! 1. each worker counts its contiguous slice of documents against a *local*
 //!    vocabulary (an [`Interner`]: term -> local id), storing per-document
 //!    (id, count) pairs;
-//! 2. the local vocabularies are merged — in parallel, by hash shard — then
-//!    pruned by `min_df`/`max_df`/`max_features` and sorted alphabetically
-//!    (scikit-learn orders features by term);
+//! 2. the local vocabularies are merged (into the first worker's, or in
+//!    parallel by hash shard), then pruned by `min_df`/`max_df`/
+//!    `max_features` and sorted alphabetically (scikit-learn orders features
+//!    by term; word n-grams by a walk of their tree, see `vocab_order`);
 //! 3. each worker maps its local ids to final columns and emits its rows.
 //!
 //! With one worker, step 2 skips the merge: the local vocabulary is global.
 //!
 //! This module holds the [`Vocabulary`] itself and the pruning settings;
-//! step 1's counting is in `vocab_counts` and step 2's merge and selection
-//! in `vocab_merge`, re-exported here so their public paths stay
-//! `features::vocabulary::*`.
+//! step 1's counting is in `vocab_counts`, step 2's merge and selection in
+//! `vocab_merge` and its ordering in `vocab_order`; the public ones are
+//! re-exported here so their paths stay `features::vocabulary::*`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

@@ -1,0 +1,247 @@
+//! Putting a fitted vocabulary's terms in scikit-learn's column order: by
+//! term, in byte order (which is code point order, as Python sorts `str`).
+//!
+//! Two ways, giving the same order:
+//! - [`sort_terms`] compares the strings (any analyzer);
+//! - [`tree_order`] uses how word n-grams were built. A word (1, n) block
+//!   records for each n-gram the term it extends by one token (its
+//!   *parent*) and its last token (a unigram term). Joined with single
+//!   spaces, n-grams then sort like their token sequences compared token by
+//!   token, a shorter sequence first, provided every token byte is above the
+//!   space (0x20): where two n-grams first differ in a token, either the
+//!   tokens differ at some byte, or one token is a prefix of the other and
+//!   the shorter one is followed by a space or by the end of the term, both
+//!   below the longer token's next byte. So the order is a walk of the
+//!   n-gram tree, parents before children and siblings by their last
+//!   token's rank, and only the unigrams are compared as strings. On word
+//!   (1, 2) over 41.5 MB of Arabic news (1.9M terms, 0.4M of them unigrams)
+//!   that takes 0.09 s against 0.30 s for sorting every term (one thread).
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::parallel::install;
+
+/// `parent` of a unigram.
+pub(crate) const ROOT: u32 = u32::MAX;
+
+/// The n-gram tree of a word block: for each term id, the term it extends
+/// by one token ([`ROOT`] for a unigram) and its last token's term id. A
+/// term's parent and last token always have smaller ids than the term.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TermTree {
+    pub parent: Vec<u32>,
+    pub last: Vec<u32>,
+}
+
+impl TermTree {
+    pub fn push(&mut self, parent: u32, last: u32) {
+        self.parent.push(parent);
+        self.last.push(last);
+    }
+
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+}
+
+/// Sort term ids by their terms, in byte order. A 16-byte big-endian prefix
+/// decides most comparisons without touching the term bytes (8 bytes is
+/// only 4 Arabic letters, and many words share «ال» plus two letters).
+pub(crate) fn sort_terms<'a>(
+    ids: &mut [u32],
+    term: &(dyn Fn(u32) -> &'a str + Sync),
+    threads: usize,
+) -> Result<()> {
+    let prefix = |t: &str| -> u128 {
+        let b = t.as_bytes();
+        let mut p = [0u8; 16];
+        let n = b.len().min(16);
+        p[..n].copy_from_slice(&b[..n]);
+        u128::from_be_bytes(p)
+    };
+    let mut keyed: Vec<(u128, u32)> = ids.iter().map(|&g| (prefix(term(g)), g)).collect();
+    let cmp =
+        |a: &(u128, u32), b: &(u128, u32)| a.0.cmp(&b.0).then_with(|| term(a.1).cmp(term(b.1)));
+    if threads > 1 && keyed.len() > 100_000 {
+        install(threads, || keyed.par_sort_unstable_by(cmp))?;
+    } else {
+        keyed.sort_unstable_by(cmp);
+    }
+    ids.iter_mut().zip(&keyed).for_each(|(d, k)| *d = k.1);
+    Ok(())
+}
+
+/// All term ids of `tree` in byte order of their terms, or `None` when a
+/// unigram is empty or holds a byte at or below the space, where the walk
+/// would not give byte order (the caller then sorts the strings).
+pub(crate) fn tree_order<'a>(
+    tree: &TermTree,
+    term: &(dyn Fn(u32) -> &'a str + Sync),
+    threads: usize,
+) -> Result<Option<Vec<u32>>> {
+    let n = tree.len();
+    let mut roots: Vec<u32> = (0..n as u32)
+        .filter(|&g| tree.parent[g as usize] == ROOT)
+        .collect();
+    let plain = |t: &str| !t.is_empty() && t.bytes().all(|b| b > b' ');
+    if !roots.iter().all(|&g| plain(term(g))) {
+        return Ok(None);
+    }
+    sort_terms(&mut roots, term, threads)?;
+    let mut rank = vec![0u32; n];
+    for (r, &g) in roots.iter().enumerate() {
+        rank[g as usize] = r as u32;
+    }
+    // Children grouped by parent (a counting sort: `start[p]..start[p + 1]`
+    // of `kids`), each as (rank of its last token << 32 | id) so that a
+    // group sorts by plain integer comparison. Siblings have distinct last
+    // tokens, so the keys are distinct.
+    let mut start = vec![0u32; n + 1];
+    for &p in &tree.parent {
+        if p != ROOT {
+            start[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut kids = vec![0u64; n - roots.len()];
+    for (g, (&p, &l)) in tree.parent.iter().zip(&tree.last).enumerate() {
+        if p != ROOT {
+            let at = &mut fill[p as usize];
+            kids[*at as usize] = (u64::from(rank[l as usize]) << 32) | g as u64;
+            *at += 1;
+        }
+    }
+    drop(fill);
+    drop(rank);
+    for p in 0..n {
+        let group = &mut kids[start[p] as usize..start[p + 1] as usize];
+        if group.len() > 1 {
+            group.sort_unstable();
+        }
+    }
+    // Pre-order walk: a term, then its children's subtrees in order.
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
+    while let Some(g) = stack.pop() {
+        order.push(g);
+        let group = &kids[start[g as usize] as usize..start[g as usize + 1] as usize];
+        stack.extend(group.iter().rev().map(|&k| k as u32));
+    }
+    // Every parent chain ends at a unigram, so the walk reaches every term.
+    debug_assert_eq!(order.len(), n);
+    Ok(Some(order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::vocabulary::DfBound;
+    use crate::features::vocabulary::{merge, LocalCounts, Pruning};
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Tokens where one is often a prefix of another, with bytes just above
+    /// and far above the space, and multi-byte characters.
+    const TOKENS: [&str; 10] = ["a", "ab", "a!", "a~", "b", "!", "بغ", "ب", "بغداد", "é"];
+
+    fn counted(docs: &[Vec<&str>], max_n: usize) -> LocalCounts {
+        let mut lc = LocalCounts::default();
+        for d in docs {
+            lc.add_word_ngrams(d, 1, max_n);
+            lc.end_doc();
+        }
+        lc.finish();
+        lc
+    }
+
+    /// Every n-gram with its document frequency, in byte order.
+    fn by_df(docs: &[Vec<&str>], max_n: usize) -> BTreeMap<String, usize> {
+        let mut all = BTreeMap::new();
+        for d in docs {
+            let mut seen = BTreeSet::new();
+            for n in 1..=max_n.min(d.len()) {
+                for w in d.windows(n) {
+                    seen.insert(w.join(" "));
+                }
+            }
+            seen.into_iter()
+                .for_each(|t| *all.entry(t).or_insert(0) += 1);
+        }
+        all
+    }
+
+    fn expected(docs: &[Vec<&str>], max_n: usize) -> Vec<String> {
+        by_df(docs, max_n).into_keys().collect()
+    }
+
+    fn docs_strategy() -> impl Strategy<Value = Vec<Vec<&'static str>>> {
+        prop::collection::vec(
+            prop::collection::vec(prop::sample::select(&TOKENS[..]), 0..8),
+            1..12,
+        )
+    }
+
+    proptest! {
+        /// The tree walk gives exactly the byte order of the joined terms.
+        #[test]
+        fn tree_walk_is_byte_order(docs in docs_strategy(), max_n in 1usize..5) {
+            let lc = counted(&docs, max_n);
+            let tree = lc.tree.as_ref().expect("a word (1, n) count keeps its tree");
+            let order = tree_order(tree, &|g| lc.terms.get(g), 1).unwrap().expect("plain tokens");
+            let got: Vec<&str> = order.iter().map(|&g| lc.terms.get(g)).collect();
+            prop_assert_eq!(got, expected(&docs, max_n));
+        }
+
+        /// Merged over one to three workers and pruned by document frequency
+        /// (which may drop a kept n-gram's parent), the vocabulary is the
+        /// sorted set of surviving n-grams whatever the split.
+        #[test]
+        fn merged_vocabulary_is_sorted(
+            docs in docs_strategy(), max_n in 1usize..4, workers in 1usize..4, min_df in 1usize..3, max_df in 1usize..6,
+        ) {
+            let per = docs.len().div_ceil(workers);
+            let mut locals: Vec<LocalCounts> = docs.chunks(per).map(|c| counted(c, max_n)).collect();
+            let want: Vec<String> = by_df(&docs, max_n)
+                .into_iter()
+                .filter(|&(_, df)| df >= min_df && df <= max_df)
+                .map(|(t, _)| t)
+                .collect();
+            let pruning = Pruning {
+                min_df: DfBound::Count(min_df as u64),
+                max_df: DfBound::Count(max_df as u64),
+                max_features: None,
+            };
+            match merge(&mut locals, docs.len(), &pruning, 2) {
+                Ok(m) => prop_assert_eq!(m.vocab.terms(), want),
+                Err(_) => prop_assert!(want.is_empty() || max_df < min_df),
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_with_low_bytes_fall_back_to_sorting_strings() {
+        // "a\u{1}" < "a b" in byte order, but the token "a" ranks first.
+        let docs = vec![vec!["a", "b"], vec!["a\u{1}"]];
+        let lc = counted(&docs, 2);
+        let tree = lc.tree.as_ref().unwrap();
+        assert!(tree_order(tree, &|g| lc.terms.get(g), 1).unwrap().is_none());
+        let mut locals = vec![counted(&docs, 2)];
+        let m = merge(&mut locals, 2, &Pruning::default(), 1).unwrap();
+        assert_eq!(m.vocab.terms(), vec!["a", "a\u{1}", "a b", "b"]);
+    }
+
+    #[test]
+    fn other_analyzers_keep_no_tree() {
+        let mut lc = LocalCounts::default();
+        lc.add_word_ngrams(&["a", "b"], 2, 2);
+        assert!(lc.tree.is_none());
+        let mut lc = LocalCounts::default();
+        lc.add_word_ngrams(&["a"], 1, 2);
+        lc.add("x");
+        assert!(lc.tree.is_none());
+    }
+}
