@@ -72,7 +72,7 @@ pub fn merge(
             tree: None,
         }
     } else if locals.len() <= 2 {
-        merge_into_first(locals)
+        merge_into_first(locals, threads)?
     } else {
         sharded_merge(locals, threads)?
     };
@@ -266,35 +266,64 @@ fn select(
 /// Merge a few workers' vocabularies into the first one's: its interner
 /// becomes the global one (ids unchanged), the others' terms are looked up
 /// or added. With two workers this beats sharding, which re-interns every
-/// term and must then copy the survivors into a new vocabulary.
-fn merge_into_first(locals: &mut [LocalCounts]) -> Candidates {
-    let (mut df, mut tf) = locals[0].frequencies();
+/// term and must then copy the survivors into a new vocabulary. The lookups
+/// only read the global table, so they run on all threads; the new terms
+/// are then appended in order, into room reserved for them.
+fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candidates> {
+    let locals_ref: &[LocalCounts] = locals;
+    let freqs = map_ranges(threads, locals.len(), locals.len(), |r| {
+        locals_ref[r.start].frequencies()
+    })?;
+    let mut freqs = freqs.into_iter();
+    let (mut df, mut tf) = freqs.next().expect("at least one worker");
     let mut global = std::mem::take(&mut locals[0].terms);
     let mut local_to_global = vec![None];
-    for lc in locals[1..].iter_mut() {
-        let (wdf, wtf) = lc.frequencies();
+    for (lc, (wdf, wtf)) in locals[1..].iter_mut().zip(freqs) {
         let terms = std::mem::take(&mut lc.terms);
+        // Per part: global id or u32::MAX (new), and the new terms' bytes.
+        let found = map_ranges(threads, terms.len(), threads, |r| {
+            let mut bytes = 0;
+            let ids: Vec<u32> = r
+                .map(|id| {
+                    let (t, h) = (terms.get(id as u32), terms.hash_of(id as u32));
+                    global.find_hashed(t, h).unwrap_or_else(|| {
+                        bytes += t.len();
+                        u32::MAX
+                    })
+                })
+                .collect();
+            (ids, bytes)
+        })?;
+        let new_terms = found
+            .iter()
+            .map(|(ids, _)| ids.iter().filter(|&&g| g == u32::MAX).count())
+            .sum();
+        global.reserve(new_terms, found.iter().map(|p| p.1).sum());
+        df.reserve(new_terms);
+        tf.reserve(new_terms);
         let mut map = Vec::with_capacity(terms.len());
-        for id in 0..terms.len() as u32 {
-            let (g, new) = global.intern_hashed(terms.get(id), terms.hash_of(id));
-            if new {
+        for (id, g) in found.into_iter().flat_map(|p| p.0).enumerate() {
+            let g = if g == u32::MAX {
                 df.push(0);
                 tf.push(0);
-            }
-            df[g as usize] += wdf[id as usize];
-            tf[g as usize] += wtf[id as usize];
+                global.push_new(terms.get(id as u32), terms.hash_of(id as u32))
+            } else {
+                g
+            };
+            df[g as usize] += wdf[id];
+            tf[g as usize] += wtf[id];
             map.push(g);
         }
         local_to_global.push(Some(map));
     }
-    Candidates {
+    Ok(Candidates {
         parts: vec![global],
         offsets: vec![0],
         df,
         tf,
         local_to_global,
         tree: None,
-    }
+    })
 }
 
 /// Merge several workers' vocabularies in parallel: terms are split into
