@@ -96,10 +96,10 @@ impl CsrMatrix {
         dtype: Dtype,
         threads: usize,
     ) -> Result<Self> {
-        if n_cols > i32::MAX as usize {
-            return Err(Error::InvalidInput(format!(
-                "{n_cols} columns is more than khabar supports (2**31 - 1)"
-            )));
+        check_n_cols(n_cols)?;
+        if blocks.len() == 1 {
+            let b = blocks.pop().expect("one block");
+            return Self::from_rows(&b.row_nnz, b.cols, b.vals, n_cols, dtype, threads);
         }
         let n_rows: usize = blocks.iter().map(|b| b.row_nnz.len()).sum();
         let nnz: usize = blocks.iter().map(|b| b.cols.len()).sum();
@@ -113,14 +113,7 @@ impl CsrMatrix {
             }
         }
         let wide = nnz > i32::MAX as usize;
-        let (index_vals, data) = if blocks.len() == 1 && !wide {
-            let b = blocks.pop().expect("one block");
-            let data = match dtype {
-                Dtype::F64 => CsrData::F64(b.vals),
-                Dtype::F32 => CsrData::F32(b.vals.into_iter().map(|x| x as f32).collect()),
-            };
-            (Indices::I32(b.cols), data)
-        } else if wide {
+        let (index_vals, data) = if wide {
             scatter(blocks, nnz, dtype, threads, Indices::I64, i64::from)?
         } else {
             scatter(blocks, nnz, dtype, threads, Indices::I32, |c| c)?
@@ -137,6 +130,45 @@ impl CsrMatrix {
         };
         Ok(Self {
             n_rows,
+            n_cols,
+            index,
+            data,
+        })
+    }
+
+    /// A matrix from rows laid end to end (`row_nnz[i]` values each):
+    /// `cols` and `vals` become its arrays without a copy when int32
+    /// indices and `f64` values are what is wanted, and are converted (on
+    /// `threads` threads) otherwise.
+    pub fn from_rows(
+        row_nnz: &[usize],
+        cols: Vec<i32>,
+        vals: Vec<f64>,
+        n_cols: usize,
+        dtype: Dtype,
+        threads: usize,
+    ) -> Result<Self> {
+        check_n_cols(n_cols)?;
+        let nnz = cols.len();
+        debug_assert_eq!(vals.len(), nnz);
+        debug_assert_eq!(row_nnz.iter().sum::<usize>(), nnz);
+        let data = match dtype {
+            Dtype::F64 => CsrData::F64(vals),
+            Dtype::F32 => CsrData::F32(convert(vals, threads, |x| x as f32)?),
+        };
+        let index = if nnz > i32::MAX as usize {
+            CsrIndex::I64 {
+                indptr: indptr_from(row_nnz, |x| x as i64),
+                indices: convert(cols, threads, i64::from)?,
+            }
+        } else {
+            CsrIndex::I32 {
+                indptr: indptr_from(row_nnz, |x| x as i32),
+                indices: cols,
+            }
+        };
+        Ok(Self {
+            n_rows: row_nnz.len(),
             n_cols,
             index,
             data,
@@ -195,6 +227,40 @@ impl CsrMatrix {
         }
         Ok(())
     }
+}
+
+/// Column indices are stored as `i32` while rows are built.
+fn check_n_cols(n_cols: usize) -> Result<()> {
+    if n_cols > i32::MAX as usize {
+        return Err(Error::InvalidInput(format!(
+            "{n_cols} columns is more than khabar supports (2**31 - 1)"
+        )));
+    }
+    Ok(())
+}
+
+/// Running totals of `row_nnz`, from 0, in the index type.
+fn indptr_from<I>(row_nnz: &[usize], to: impl Fn(usize) -> I) -> Vec<I> {
+    let mut out = Vec::with_capacity(row_nnz.len() + 1);
+    let mut acc = 0usize;
+    out.push(to(0));
+    for &k in row_nnz {
+        acc += k;
+        out.push(to(acc));
+    }
+    out
+}
+
+/// `v` mapped element-wise into a new vector, on `threads` threads.
+fn convert<S: Copy + Send + Sync, T: Send>(
+    v: Vec<S>,
+    threads: usize,
+    f: impl Fn(S) -> T + Send + Sync,
+) -> Result<Vec<T>> {
+    if threads <= 1 {
+        return Ok(v.into_iter().map(f).collect());
+    }
+    install(threads, || v.par_iter().map(|&x| f(x)).collect())
 }
 
 /// Column arrays of either index width, before `indptr` is attached.

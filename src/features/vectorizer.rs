@@ -23,7 +23,7 @@ use crate::features::ngrams::{
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::transform_cache::WorkerPool;
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
-use crate::parallel::{install, map_given_ranges, map_ranges, ranges_by_weight};
+use crate::parallel::{install, map_given_ranges, ranges_by_weight};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 /// Everything that defines a `TextVectorizer` before fitting.
@@ -250,22 +250,38 @@ impl TextVectorizer {
         if !transform {
             return Ok((model, None));
         }
-        // Step 3: local ids -> columns, weigh, emit rows.
+        // Step 3: local ids -> columns, weigh, emit rows. Each worker writes
+        // straight into its region of the final arrays, sized by its
+        // pre-pruning non-zeros (an upper bound); regions are then closed
+        // up, which moves nothing unless terms were pruned. Per-worker row
+        // blocks copied together afterwards cost 0.09 s of a 1.0 s
+        // two-thread char_wb fit; pages past a region's rows are never
+        // touched, so the bound costs address space, not memory.
         let offsets = model.offsets();
         let workers = maps[0].1.len();
-        let row_blocks = map_ranges(threads, workers, workers, |r| {
-            let w = r.start;
-            let mut out = RowBlock::default();
-            // Upper bound of this worker's non-zeros: reserve once.
-            let bound: usize = (0..n_blocks).map(|b| maps[b].1[w].ids.len()).sum();
-            out.cols.reserve_exact(bound);
-            out.vals.reserve_exact(bound);
+        let bounds: Vec<usize> = (0..workers)
+            .map(|w| (0..n_blocks).map(|b| maps[b].1[w].ids.len()).sum())
+            .collect();
+        let total: usize = bounds.iter().sum();
+        let mut cols = vec![0i32; total];
+        let mut vals = vec![0f64; total];
+        let mut regions = Vec::with_capacity(workers);
+        let (mut c_rest, mut v_rest) = (&mut cols[..], &mut vals[..]);
+        for (w, &n) in bounds.iter().enumerate() {
+            let (c, c_next) = std::mem::take(&mut c_rest).split_at_mut(n);
+            let (v, v_next) = std::mem::take(&mut v_rest).split_at_mut(n);
+            (c_rest, v_rest) = (c_next, v_next);
+            regions.push((w, c, v));
+        }
+        let write = |(w, c, v): (usize, &mut [i32], &mut [f64])| -> Vec<usize> {
             let mut cursors = vec![0usize; n_blocks];
             let n_rows = maps[0].1[w].row_nnz.len();
+            let mut row_nnz = Vec::with_capacity(n_rows);
+            let mut end = 0;
             // (column << 32 | count): sorting plain u64s orders by column.
             let mut keys: Vec<u64> = Vec::new();
             for doc in 0..n_rows {
-                let row_start = out.cols.len();
+                let row_start = end;
                 for b in 0..n_blocks {
                     let (to_col, lcs) = (&maps[b].0[w], &maps[b].1[w]);
                     let k = lcs.row_nnz[doc] as usize;
@@ -281,25 +297,54 @@ impl TextVectorizer {
                     // sort on the 32-bit column, 0.92x the char_wb fit's time
                     // against sorting the u64 keys (paired runs).
                     radsort::sort_by_key(&mut keys, |k| (k >> 32) as u32);
-                    let RowBlock { cols, vals, .. } = &mut out;
-                    let s = cols.len();
-                    for &key in &keys {
-                        cols.push(((key >> 32) as u32 + offsets[b]) as i32);
-                        vals.push((key & 0xFFFF_FFFF) as f64);
+                    let s = end;
+                    end += keys.len();
+                    for ((dc, dv), &key) in c[s..end].iter_mut().zip(&mut v[s..end]).zip(&keys) {
+                        *dc = ((key >> 32) as u32 + offsets[b]) as i32;
+                        *dv = (key & 0xFFFF_FFFF) as f64;
                     }
                     model.config.weighting.weigh_row(
-                        &cols[s..],
+                        &c[s..end],
                         i64::from(offsets[b]),
-                        &mut vals[s..],
+                        &mut v[s..end],
                         model.blocks[b].idf.as_deref(),
                     );
                 }
-                out.row_nnz.push(out.cols.len() - row_start);
+                row_nnz.push(end - row_start);
             }
-            out
-        })?;
-        let m =
-            CsrMatrix::from_blocks(row_blocks, model.n_features(), model.config.dtype, threads)?;
+            row_nnz
+        };
+        let per_worker: Vec<Vec<usize>> = if threads <= 1 {
+            regions.into_iter().map(write).collect()
+        } else {
+            install(threads, || regions.into_par_iter().map(write).collect())?
+        };
+        // Close the regions up, in worker (= document) order.
+        let (mut to, mut from) = (0, 0);
+        for (rows, &bound) in per_worker.iter().zip(&bounds) {
+            let n: usize = rows.iter().sum();
+            if from != to {
+                cols.copy_within(from..from + n, to);
+                vals.copy_within(from..from + n, to);
+            }
+            (to, from) = (to + n, from + bound);
+        }
+        if to < total {
+            // (large arrays shrink by remapping, not copying)
+            cols.truncate(to);
+            vals.truncate(to);
+            cols.shrink_to_fit();
+            vals.shrink_to_fit();
+        }
+        let row_nnz: Vec<usize> = per_worker.concat();
+        let m = CsrMatrix::from_rows(
+            &row_nnz,
+            cols,
+            vals,
+            model.n_features(),
+            model.config.dtype,
+            threads,
+        )?;
         Ok((model, Some(m)))
     }
 

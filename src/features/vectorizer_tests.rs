@@ -203,3 +203,42 @@ proptest! {
         prop_assert!(m.transform(&docs, threads).unwrap().check_invariants().is_ok());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Pruned fits close up the workers' regions of the output: the matrix
+    /// equals a transform with the fitted model, for any thread count and
+    /// either dtype.
+    #[test]
+    fn pruned_fit_transform_equals_transform(
+        docs in proptest::collection::vec(
+            proptest::collection::vec(prop::sample::select(&["a", "b", "c", "بغ", "د", "xy"][..]), 0..9),
+            2..16,
+        ),
+        threads in 1usize..4,
+        min_df in 1u64..3,
+        max_features in prop::option::of(1usize..6),
+        f32_out in any::<bool>(),
+    ) {
+        let mut docs: Vec<String> = docs.iter().map(|d| d.join(" ")).collect();
+        docs.push("a b c".into());
+        docs.push("a b c".into()); // something survives min_df = 2
+        let mut c = cfg(vec![word(), AnalyzerSpec::new(AnalyzerKind::CharWb, 2, 3).unwrap()]);
+        c.pruning.min_df = crate::features::vocabulary::DfBound::Count(min_df);
+        c.pruning.max_features = max_features;
+        if f32_out {
+            c.dtype = Dtype::F32;
+        }
+        let (m, x) = TextVectorizer::fit(c.clone(), &docs, threads, true).unwrap();
+        let x = x.unwrap();
+        prop_assert!(x.check_invariants().is_ok());
+        prop_assert_eq!(matches!(x.data, crate::features::csr::CsrData::F32(_)), f32_out);
+        let t = m.transform(&docs, 1).unwrap();
+        prop_assert_eq!(&x.index, &t.index);
+        for (p, q) in x.data_f64().iter().zip(t.data_f64()) {
+            prop_assert!((p - q).abs() < 1e-6);
+        }
+        let (_, x1) = TextVectorizer::fit(c, &docs, 1, true).unwrap();
+        prop_assert_eq!(&x, &x1.unwrap());
+    }
+}
