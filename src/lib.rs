@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod features;
+pub(crate) mod hugepages;
 pub mod io;
 pub mod model;
 pub mod parallel;

@@ -41,6 +41,11 @@ pub struct SgdState {
     rng: Rng,
     /// Samples seen so far.
     pub t: u64,
+    /// Whether `w` and `acc_w` live in memory advised for huge pages (see
+    /// `crate::hugepages`): true when made here, false when loaded (not
+    /// serialised, so the file format is unchanged).
+    #[serde(skip)]
+    advised: bool,
 }
 
 struct Scratch {
@@ -77,12 +82,13 @@ impl SgdState {
             eta0: cfg.eta0,
             batch_size: cfg.batch_size,
             fit_intercept: cfg.fit_intercept,
-            w: vec![0.0; d * k],
+            w: crate::hugepages::zeroed_f64(d * k),
             b: vec![0.0; k],
-            acc_w: vec![0.0; d * k],
+            acc_w: crate::hugepages::zeroed_f64(d * k),
             acc_b: vec![0.0; k],
             rng: Rng::new(cfg.random_state),
             t: 0,
+            advised: true,
         }
     }
 
@@ -312,8 +318,9 @@ impl SgdState {
             }
             if stale >= cfg.n_iter_no_change {
                 if let Some((w, b)) = best_state {
-                    self.w = w;
+                    self.w = w; // a plain copy: re-advised if training goes on
                     self.b = b;
+                    self.advised = false;
                 }
                 return Ok((epoch + 1, true));
             }
@@ -337,6 +344,13 @@ impl SgdState {
                 self.n_features,
                 self.k
             )));
+        }
+        if !self.advised {
+            // weights loaded from a file or a pickle: one copy, then every
+            // later call runs on huge pages
+            self.w = crate::hugepages::rehomed(&self.w);
+            self.acc_w = crate::hugepages::rehomed(&self.acc_w);
+            self.advised = true;
         }
         let mut rows: Vec<usize> = (0..x.n_rows).collect();
         self.rng.shuffle(&mut rows);
