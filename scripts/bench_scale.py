@@ -22,10 +22,10 @@ repo). Each (size, implementation) pair runs in a fresh worker subprocess
 All use 2**20 hashed features of word unigrams and batches of 10,000
 documents (pyarrow's block size is set so its batches are about that size).
 Throughput is file MB per second of wall time for the whole stream (read,
-hash, train), timed after the worker's imports; peak RSS is the worker's ``ru_maxrss`` (the whole process,
-interpreter and libraries included). The report also gives, on the first
-10,000 documents, khabar's transform from a pyarrow array versus from a
-Python list (same output checked).
+hash, train), timed after the worker's imports; peak RSS is the worker's
+``ru_maxrss`` (the whole process, interpreter and libraries included). The
+report also gives, on the first 10,000 documents, khabar's transform from a
+pyarrow array versus from a Python list (same output checked).
 
 Examples::
 
