@@ -3,6 +3,7 @@
 
 pub mod csr;
 pub mod entities;
+mod fit_rows;
 mod gazetteer_entries;
 pub mod hashing;
 pub mod interner;

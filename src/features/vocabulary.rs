@@ -9,7 +9,8 @@
 //!    parallel by hash shard), then pruned by `min_df`/`max_df`/
 //!    `max_features` and sorted alphabetically (scikit-learn orders features
 //!    by term; word n-grams by a walk of their tree, see `vocab_order`);
-//! 3. each worker maps its local ids to final columns and emits its rows.
+//! 3. each worker maps its local ids to final columns and emits its rows
+//!    (`fit_rows`).
 //!
 //! With one worker, step 2 skips the merge: the local vocabulary is global.
 //!
