@@ -5,9 +5,9 @@
 //! 75 MB arrays hit at random, and with 4 kB pages nearly every access also
 //! misses the TLB. Linux backs a region with 2 MB transparent huge pages
 //! when asked (`madvise(MADV_HUGEPAGE)`; many systems, this one included,
-//! enable them only on request). On the ANT Corpus stream of
-//! `scripts/bench_scale.py` that halves `partial_fit`'s time. Elsewhere, or
-//! when the kernel declines, nothing changes but speed.
+//! enable them only on request). On ANT Corpus batches hashed as in
+//! `scripts/bench_scale.py`, `partial_fit` then takes 0.625x the time.
+//! Elsewhere, or when the kernel declines, nothing changes but speed.
 
 /// Arrays smaller than this gain nothing: their pages fit the TLB anyway.
 const MIN_BYTES: usize = 8 << 20;
@@ -32,7 +32,7 @@ pub fn rehomed(v: &[f64]) -> Vec<f64> {
 }
 
 /// Ask for huge pages on the whole 2 MB-aligned part of `v`'s memory.
-pub fn advise<T>(v: &[T]) {
+fn advise<T>(v: &[T]) {
     let len = std::mem::size_of_val(v);
     if len < MIN_BYTES {
         return;

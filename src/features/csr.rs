@@ -103,30 +103,15 @@ impl CsrMatrix {
         }
         let n_rows: usize = blocks.iter().map(|b| b.row_nnz.len()).sum();
         let nnz: usize = blocks.iter().map(|b| b.cols.len()).sum();
-        let mut indptr64: Vec<i64> = Vec::with_capacity(n_rows + 1);
-        let mut acc = 0i64;
-        indptr64.push(0);
-        for b in &blocks {
-            for &k in &b.row_nnz {
-                acc += k as i64;
-                indptr64.push(acc);
-            }
-        }
-        let wide = nnz > i32::MAX as usize;
-        let (index_vals, data) = if wide {
-            scatter(blocks, nnz, dtype, threads, Indices::I64, i64::from)?
+        let row_nnz = || blocks.iter().flat_map(|b| b.row_nnz.iter().copied());
+        let (index, data) = if nnz > i32::MAX as usize {
+            let indptr = indptr_from(n_rows, row_nnz(), |x| x as i64);
+            let (indices, data) = scatter(blocks, nnz, dtype, threads, i64::from)?;
+            (CsrIndex::I64 { indptr, indices }, data)
         } else {
-            scatter(blocks, nnz, dtype, threads, Indices::I32, |c| c)?
-        };
-        let index = match index_vals {
-            Indices::I32(indices) => CsrIndex::I32 {
-                indptr: indptr64.into_iter().map(|x| x as i32).collect(),
-                indices,
-            },
-            Indices::I64(indices) => CsrIndex::I64 {
-                indptr: indptr64,
-                indices,
-            },
+            let indptr = indptr_from(n_rows, row_nnz(), |x| x as i32);
+            let (indices, data) = scatter(blocks, nnz, dtype, threads, |c| c)?;
+            (CsrIndex::I32 { indptr, indices }, data)
         };
         Ok(Self {
             n_rows,
@@ -158,12 +143,12 @@ impl CsrMatrix {
         };
         let index = if nnz > i32::MAX as usize {
             CsrIndex::I64 {
-                indptr: indptr_from(row_nnz, |x| x as i64),
+                indptr: indptr_from(row_nnz.len(), row_nnz.iter().copied(), |x| x as i64),
                 indices: convert(cols, threads, i64::from)?,
             }
         } else {
             CsrIndex::I32 {
-                indptr: indptr_from(row_nnz, |x| x as i32),
+                indptr: indptr_from(row_nnz.len(), row_nnz.iter().copied(), |x| x as i32),
                 indices: cols,
             }
         };
@@ -239,12 +224,16 @@ fn check_n_cols(n_cols: usize) -> Result<()> {
     Ok(())
 }
 
-/// Running totals of `row_nnz`, from 0, in the index type.
-fn indptr_from<I>(row_nnz: &[usize], to: impl Fn(usize) -> I) -> Vec<I> {
-    let mut out = Vec::with_capacity(row_nnz.len() + 1);
+/// Running totals of the row lengths, from 0, in the index type.
+fn indptr_from<I>(
+    n_rows: usize,
+    row_nnz: impl Iterator<Item = usize>,
+    to: impl Fn(usize) -> I,
+) -> Vec<I> {
+    let mut out = Vec::with_capacity(n_rows + 1);
     let mut acc = 0usize;
     out.push(to(0));
-    for &k in row_nnz {
+    for k in row_nnz {
         acc += k;
         out.push(to(acc));
     }
@@ -263,12 +252,6 @@ fn convert<S: Copy + Send + Sync, T: Send>(
     install(threads, || v.par_iter().map(|&x| f(x)).collect())
 }
 
-/// Column arrays of either index width, before `indptr` is attached.
-enum Indices {
-    I32(Vec<i32>),
-    I64(Vec<i64>),
-}
-
 /// Copy the blocks' columns (converted by `col`) and values (in `dtype`)
 /// into one pair of arrays, blocks in parallel.
 fn scatter<I: Copy + Default + Send>(
@@ -276,9 +259,8 @@ fn scatter<I: Copy + Default + Send>(
     nnz: usize,
     dtype: Dtype,
     threads: usize,
-    wrap: impl FnOnce(Vec<I>) -> Indices,
     col: impl Fn(i32) -> I + Sync,
-) -> Result<(Indices, CsrData)> {
+) -> Result<(Vec<I>, CsrData)> {
     // `vec![0; n]` is a zeroed allocation: large ones are fresh pages the
     // copying thread faults in, not a serial memset.
     let mut cols: Vec<I> = vec![I::default(); nnz];
@@ -294,7 +276,7 @@ fn scatter<I: Copy + Default + Send>(
             CsrData::F32(vals)
         }
     };
-    Ok((wrap(cols), data))
+    Ok((cols, data))
 }
 
 fn scatter_into<I: Send, T: Send>(

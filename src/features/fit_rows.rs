@@ -105,14 +105,13 @@ impl TextVectorizer {
             vals.shrink_to_fit();
         }
         let row_nnz: Vec<usize> = per_worker.concat();
-        let m = CsrMatrix::from_rows(
+        CsrMatrix::from_rows(
             &row_nnz,
             cols,
             vals,
             self.n_features(),
             self.config.dtype,
             threads,
-        )?;
-        Ok(m)
+        )
     }
 }

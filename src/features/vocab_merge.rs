@@ -93,7 +93,7 @@ fn global_tree(
         let tree = lc.tree.take();
         match tree {
             Some(t) => trees.push(t),
-            None if lc.row_nnz.iter().all(|&k| k == 0) => trees.push(TermTree::default()),
+            None if lc.ids.is_empty() => trees.push(TermTree::default()), // counted nothing
             None => return None,
         }
     }
@@ -280,25 +280,24 @@ fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candid
     let mut local_to_global = vec![None];
     for (lc, (wdf, wtf)) in locals[1..].iter_mut().zip(freqs) {
         let terms = std::mem::take(&mut lc.terms);
-        // Per part: global id or u32::MAX (new), and the new terms' bytes.
+        // Per part: global id or u32::MAX (new), and the new terms' number
+        // and bytes.
         let found = map_ranges(threads, terms.len(), threads, |r| {
-            let mut bytes = 0;
+            let (mut new, mut bytes) = (0, 0);
             let ids: Vec<u32> = r
                 .map(|id| {
                     let (t, h) = (terms.get(id as u32), terms.hash_of(id as u32));
                     global.find_hashed(t, h).unwrap_or_else(|| {
+                        new += 1;
                         bytes += t.len();
                         u32::MAX
                     })
                 })
                 .collect();
-            (ids, bytes)
+            (ids, new, bytes)
         })?;
-        let new_terms = found
-            .iter()
-            .map(|(ids, _)| ids.iter().filter(|&&g| g == u32::MAX).count())
-            .sum();
-        global.reserve(new_terms, found.iter().map(|p| p.1).sum());
+        let new_terms = found.iter().map(|p| p.1).sum();
+        global.reserve(new_terms, found.iter().map(|p| p.2).sum());
         df.reserve(new_terms);
         tf.reserve(new_terms);
         let mut map = Vec::with_capacity(terms.len());
