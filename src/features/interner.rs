@@ -72,6 +72,7 @@ impl Interner {
     /// Id of `s` given its hash, if present.
     #[inline]
     pub fn find_hashed(&self, s: &str, hash: u64) -> Option<u32> {
+        debug_assert_eq!(self.table.len(), self.len(), "lookup with unindexed terms");
         self.table.find(hash, |&id| self.get(id) == s).copied()
     }
 
@@ -117,6 +118,44 @@ impl Interner {
         id
     }
 
+    /// Append `s` without adding it to the lookup table (caller guarantees
+    /// it is new): [`Interner::find`] does not see it until the table is
+    /// brought up to date through [`Interner::detach_index`] and
+    /// [`Interner::attach_index`]. Appending is cheap; the table inserts are
+    /// cache misses, worth doing on another thread while the terms are read.
+    pub fn push_unindexed(&mut self, s: &str, hash: u64) -> u32 {
+        let id = self.ends.len() as u32;
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len());
+        self.hashes.push(hash);
+        id
+    }
+
+    /// Make room for `terms` more terms of `bytes` bytes in all, table aside
+    /// (for [`Interner::push_unindexed`]).
+    pub fn reserve_unindexed(&mut self, terms: usize, bytes: usize) {
+        self.bytes.reserve(bytes);
+        self.ends.reserve(terms);
+        self.hashes.reserve(terms);
+    }
+
+    /// Take the lookup table out, to add the unindexed terms on another
+    /// thread ([`PendingIndex::run`]) while this interner is only read.
+    /// Until [`Interner::attach_index`], `find` finds nothing.
+    pub fn detach_index(&mut self) -> PendingIndex {
+        let table = std::mem::take(&mut self.table);
+        PendingIndex {
+            from: table.len(),
+            table,
+        }
+    }
+
+    /// Put a detached table back, first adding any terms it lacks.
+    pub fn attach_index(&mut self, mut index: PendingIndex) {
+        index.run(self);
+        self.table = index.table;
+    }
+
     /// Terms in id order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len() as u32).map(move |i| self.get(i))
@@ -125,6 +164,32 @@ impl Interner {
     /// Total bytes of all terms.
     pub fn byte_len(&self) -> usize {
         self.bytes.len()
+    }
+}
+
+/// An [`Interner`]'s lookup table taken out by [`Interner::detach_index`]
+/// and the first term id it does not hold yet.
+#[derive(Default)]
+pub struct PendingIndex {
+    table: HashTable<u32>,
+    from: usize,
+}
+
+impl PendingIndex {
+    /// Add the terms of `terms` (the interner this table was taken from)
+    /// that it does not hold yet.
+    pub fn run(&mut self, terms: &Interner) {
+        let hashes = &terms.hashes;
+        let to = hashes.len();
+        if to <= self.from {
+            return;
+        }
+        self.table.reserve(to - self.from, |&i| hashes[i as usize]);
+        for id in self.from..to {
+            self.table
+                .insert_unique(hashes[id], id as u32, |&i| hashes[i as usize]);
+        }
+        self.from = to;
     }
 }
 
@@ -162,6 +227,39 @@ mod tests {
             it.byte_len(),
             1 + (0..1000).map(|i| format!("t{i}").len()).sum::<usize>()
         );
+    }
+
+    #[test]
+    fn unindexed_terms_are_found_once_indexed() {
+        let mut it = Interner::default();
+        it.intern("a");
+        it.reserve_unindexed(100, 400);
+        for i in 0..100 {
+            let t = format!("t{i}");
+            assert_eq!(it.push_unindexed(&t, hash_str(&t)), i + 1);
+        }
+        let mut pending = it.detach_index();
+        // Indexed on another thread while the terms are read here.
+        let terms = &it;
+        let pending = std::thread::scope(|s| {
+            let h = s.spawn(move || {
+                pending.run(terms);
+                pending
+            });
+            assert_eq!(terms.get(100), "t99");
+            h.join().unwrap()
+        });
+        it.attach_index(pending);
+        assert_eq!(it.find("a"), Some(0));
+        assert_eq!(it.find("t0"), Some(1));
+        assert_eq!(it.find("t99"), Some(100));
+        assert_eq!(it.intern("t50"), 51);
+        assert_eq!(it.len(), 101);
+        // A table put back before it was brought up to date completes itself.
+        it.push_unindexed("late", hash_str("late"));
+        let pending = it.detach_index();
+        it.attach_index(pending);
+        assert_eq!(it.find("late"), Some(101));
     }
 
     #[test]

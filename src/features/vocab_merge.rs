@@ -6,7 +6,7 @@
 //! vocabularies rather than tokens.
 
 use crate::error::{Error, Result};
-use crate::features::interner::Interner;
+use crate::features::interner::{Interner, PendingIndex};
 use crate::features::vocab_counts::{LocalCounts, StreamCounts};
 use crate::features::vocab_order::{sort_terms, tree_order, TermTree, ROOT};
 use crate::features::vocabulary::{Pruning, Vocabulary};
@@ -38,6 +38,11 @@ impl Candidates {
         let p = self.offsets.partition_point(|&o| o <= g) - 1;
         (p, g - self.offsets[p])
     }
+
+    fn term(&self, g: u32) -> &str {
+        let (p, l) = self.locate(g);
+        self.parts[p].get(l)
+    }
 }
 
 /// `(min_df, max_df)` as document counts for a corpus of `n_docs`.
@@ -61,23 +66,24 @@ pub fn merge(
     threads: usize,
 ) -> Result<Merged> {
     let (low, high) = df_bounds(pruning, n_docs)?;
-    let mut cand = if locals.len() == 1 {
+    let (mut cand, pending) = if locals.len() == 1 {
         let (df, tf) = locals[0].frequencies();
-        Candidates {
+        let cand = Candidates {
             parts: vec![std::mem::take(&mut locals[0].terms)],
             offsets: vec![0],
             df,
             tf,
             local_to_global: vec![None],
             tree: None,
-        }
+        };
+        (cand, None)
     } else if locals.len() <= 2 {
         merge_into_first(locals, threads)?
     } else {
-        sharded_merge(locals, threads)?
+        (sharded_merge(locals, threads)?, None)
     };
     cand.tree = global_tree(locals, &cand.local_to_global, cand.df.len());
-    select(cand, low, high, pruning, threads)
+    select(cand, pending, low, high, pruning, threads)
 }
 
 /// The workers' n-gram trees in global ids, if every worker with terms kept
@@ -138,12 +144,19 @@ pub fn select_totals(
         local_to_global: vec![None],
         tree: None,
     };
-    let m = select(cand, low, high, pruning, threads)?;
+    let m = select(cand, None, low, high, pruning, threads)?;
     Ok((m.vocab, m.df))
 }
 
+/// Prune and order the candidates into the final vocabulary. `pending` is
+/// the detached table of a one-part candidate set whose newest terms are
+/// not indexed yet ([`merge_into_first`]). When that interner is kept as the
+/// vocabulary's, the table is brought up to date on a second thread while
+/// the terms are ordered; otherwise the survivors are copied into a new
+/// interner and the table is dropped.
 fn select(
-    cand: Candidates,
+    mut cand: Candidates,
+    pending: Option<PendingIndex>,
     low: f64,
     high: f64,
     pruning: &Pruning,
@@ -154,6 +167,93 @@ fn select(
         let d = cand.df[t as usize] as f64;
         d <= high && d >= low
     };
+    // Keep the fit's own interner when it is one part and most terms
+    // survive (no copy); otherwise copy the survivors into a compact one.
+    let n_kept = (0..n_terms as u32).filter(|&t| in_bounds(t)).count();
+    let n_kept = pruning.max_features.map_or(n_kept, |m| n_kept.min(m));
+    let reuse = cand.parts.len() == 1 && n_kept * 4 >= n_terms * 3;
+    let (kept, pending) = match pending.filter(|_| reuse) {
+        Some(mut pending) if threads > 1 => {
+            let terms = &cand.parts[0];
+            std::thread::scope(|s| {
+                let indexing = s.spawn(move || {
+                    pending.run(terms);
+                    pending
+                });
+                let kept = choose(&cand, &in_bounds, pruning, threads);
+                let pending = indexing
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (kept, Some(pending))
+            })
+        }
+        pending => (choose(&cand, &in_bounds, pruning, threads), pending),
+    };
+    let kept = kept?;
+    debug_assert_eq!(kept.len(), n_kept);
+    if kept.is_empty() {
+        return Err(Error::InvalidInput(
+            if n_terms == 0 {
+                "empty vocabulary: the documents produced no terms (are they empty or only stop words?)"
+            } else {
+                "after pruning, no terms remain; try a lower min_df or a higher max_df"
+            }
+            .into(),
+        ));
+    }
+    let mut global_to_col = vec![u32::MAX; n_terms];
+    let mut final_df = Vec::with_capacity(kept.len());
+    for (col, &g) in kept.iter().enumerate() {
+        global_to_col[g as usize] = col as u32;
+        final_df.push(cand.df[g as usize]);
+    }
+    let vocab = if reuse {
+        let mut terms = cand.parts.pop().expect("one part");
+        if let Some(pending) = pending {
+            terms.attach_index(pending);
+        }
+        Vocabulary {
+            terms,
+            id_to_col: global_to_col.clone(),
+            col_to_id: kept,
+        }
+    } else {
+        let bytes: usize = kept.iter().map(|&g| cand.term(g).len()).sum();
+        let mut it = Interner::with_capacity(kept.len(), bytes);
+        for &g in &kept {
+            let (p, l) = cand.locate(g);
+            it.push_new(cand.parts[p].get(l), cand.parts[p].hash_of(l));
+        }
+        Vocabulary {
+            terms: it,
+            id_to_col: Vec::new(),
+            col_to_id: Vec::new(),
+        }
+    };
+    let local_to_col = cand
+        .local_to_global
+        .into_iter()
+        .map(|m| match m {
+            None => global_to_col.clone(),
+            Some(v) => v.into_iter().map(|g| global_to_col[g as usize]).collect(),
+        })
+        .collect();
+    Ok(Merged {
+        vocab,
+        df: final_df,
+        local_to_col,
+    })
+}
+
+/// The surviving candidates' global ids in column order: in document
+/// frequency bounds, then the `max_features` most frequent of those.
+fn choose(
+    cand: &Candidates,
+    in_bounds: &(dyn Fn(u32) -> bool + Sync),
+    pruning: &Pruning,
+    threads: usize,
+) -> Result<Vec<u32>> {
+    let n_terms = cand.df.len();
     let loc: Vec<(usize, u32)> = if cand.parts.len() == 1 {
         Vec::new()
     } else {
@@ -167,27 +267,16 @@ fn select(
             cand.parts[p].get(l)
         }
     };
-    let hash = |g: u32| -> u64 {
-        if loc.is_empty() {
-            cand.parts[0].hash_of(g)
-        } else {
-            let (p, l) = loc[g as usize];
-            cand.parts[p].hash_of(l)
-        }
-    };
-    // Word n-grams are ordered by walking their tree (all terms, then the
-    // pruned ones dropped); other terms are pruned by document frequency
-    // first, as sorting only the survivors is cheaper and gives the same
-    // order scikit-learn gets by sorting first.
+    // Word n-grams are ordered by walking their tree (all terms, the pruned
+    // ones skipped); other terms are pruned by document frequency first, as
+    // sorting only the survivors is cheaper and gives the same order
+    // scikit-learn gets by sorting first.
     let walked = match &cand.tree {
-        Some(tree) => tree_order(tree, &term, threads)?,
+        Some(tree) => tree_order(tree, &term, in_bounds, threads)?,
         None => None,
     };
     let mut kept: Vec<u32> = match walked {
-        Some(mut order) => {
-            order.retain(|&t| in_bounds(t));
-            order
-        }
+        Some(order) => order,
         None => {
             let mut kept: Vec<u32> = (0..n_terms as u32).filter(|&t| in_bounds(t)).collect();
             sort_terms(&mut kept, &term, threads)?;
@@ -205,62 +294,7 @@ fn select(
             kept.retain(|&t| keep[t as usize]);
         }
     }
-    if kept.is_empty() {
-        return Err(Error::InvalidInput(
-            if n_terms == 0 {
-                "empty vocabulary: the documents produced no terms (are they empty or only stop words?)"
-            } else {
-                "after pruning, no terms remain; try a lower min_df or a higher max_df"
-            }
-            .into(),
-        ));
-    }
-    let mut global_to_col = vec![u32::MAX; n_terms];
-    let mut final_df = Vec::with_capacity(kept.len());
-    for (col, &g) in kept.iter().enumerate() {
-        global_to_col[g as usize] = col as u32;
-        final_df.push(cand.df[g as usize]);
-    }
-    // Keep the fit's own interner when it is one part and most terms
-    // survive (no copy); otherwise copy the survivors into a compact one.
-    let reuse = cand.parts.len() == 1 && kept.len() * 4 >= n_terms * 3;
-    let vocab = if reuse {
-        Vocabulary {
-            terms: Interner::default(),
-            id_to_col: global_to_col.clone(),
-            col_to_id: kept.clone(),
-        }
-    } else {
-        let bytes: usize = kept.iter().map(|&g| term(g).len()).sum();
-        let mut it = Interner::with_capacity(kept.len(), bytes);
-        for &g in &kept {
-            it.push_new(term(g), hash(g));
-        }
-        Vocabulary {
-            terms: it,
-            id_to_col: Vec::new(),
-            col_to_id: Vec::new(),
-        }
-    };
-    drop(loc);
-    let mut vocab = vocab;
-    let mut cand = cand;
-    if reuse {
-        vocab.terms = cand.parts.pop().expect("one part");
-    }
-    let local_to_col = cand
-        .local_to_global
-        .into_iter()
-        .map(|m| match m {
-            None => global_to_col.clone(),
-            Some(v) => v.into_iter().map(|g| global_to_col[g as usize]).collect(),
-        })
-        .collect();
-    Ok(Merged {
-        vocab,
-        df: final_df,
-        local_to_col,
-    })
+    Ok(kept)
 }
 
 /// Merge a few workers' vocabularies into the first one's: its interner
@@ -268,8 +302,13 @@ fn select(
 /// or added. With two workers this beats sharding, which re-interns every
 /// term and must then copy the survivors into a new vocabulary. The lookups
 /// only read the global table, so they run on all threads; the new terms
-/// are then appended in order, into room reserved for them.
-fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candidates> {
+/// are then appended in order, into room reserved for them, without
+/// indexing the last worker's: the table comes back detached, for
+/// [`select`] to bring up to date on another thread (or drop).
+fn merge_into_first(
+    locals: &mut [LocalCounts],
+    threads: usize,
+) -> Result<(Candidates, Option<PendingIndex>)> {
     let locals_ref: &[LocalCounts] = locals;
     let freqs = map_ranges(threads, locals.len(), locals.len(), |r| {
         locals_ref[r.start].frequencies()
@@ -278,7 +317,11 @@ fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candid
     let (mut df, mut tf) = freqs.next().expect("at least one worker");
     let mut global = std::mem::take(&mut locals[0].terms);
     let mut local_to_global = vec![None];
+    let mut pending: Option<PendingIndex> = None;
     for (lc, (wdf, wtf)) in locals[1..].iter_mut().zip(freqs) {
+        if let Some(p) = pending.take() {
+            global.attach_index(p); // this worker's lookups need it
+        }
         let terms = std::mem::take(&mut lc.terms);
         // Per part: global id or u32::MAX (new), and the new terms' number
         // and bytes.
@@ -297,7 +340,8 @@ fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candid
             (ids, new, bytes)
         })?;
         let new_terms = found.iter().map(|p| p.1).sum();
-        global.reserve(new_terms, found.iter().map(|p| p.2).sum());
+        global.reserve_unindexed(new_terms, found.iter().map(|p| p.2).sum());
+        pending = Some(global.detach_index());
         df.reserve(new_terms);
         tf.reserve(new_terms);
         let mut map = Vec::with_capacity(terms.len());
@@ -305,7 +349,7 @@ fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candid
             let g = if g == u32::MAX {
                 df.push(0);
                 tf.push(0);
-                global.push_new(terms.get(id as u32), terms.hash_of(id as u32))
+                global.push_unindexed(terms.get(id as u32), terms.hash_of(id as u32))
             } else {
                 g
             };
@@ -315,14 +359,15 @@ fn merge_into_first(locals: &mut [LocalCounts], threads: usize) -> Result<Candid
         }
         local_to_global.push(Some(map));
     }
-    Ok(Candidates {
+    let cand = Candidates {
         parts: vec![global],
         offsets: vec![0],
         df,
         tf,
         local_to_global,
         tree: None,
-    })
+    };
+    Ok((cand, pending))
 }
 
 /// Merge several workers' vocabularies in parallel: terms are split into

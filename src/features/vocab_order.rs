@@ -20,7 +20,7 @@
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::parallel::install;
+use crate::parallel::{install, map_ranges, ranges};
 
 /// `parent` of a unigram.
 pub(crate) const ROOT: u32 = u32::MAX;
@@ -72,12 +72,15 @@ pub(crate) fn sort_terms<'a>(
     Ok(())
 }
 
-/// All term ids of `tree` in byte order of their terms, or `None` when a
-/// unigram is empty or holds a byte at or below the space, where the walk
-/// would not give byte order (the caller then sorts the strings).
+/// The term ids of `tree` that pass `keep`, in byte order of their terms,
+/// or `None` when a unigram is empty or holds a byte at or below the space,
+/// where the walk would not give byte order (the caller then sorts the
+/// strings). Filtering during the walk gives the same order as filtering
+/// after it: a dropped term's subtree is still walked.
 pub(crate) fn tree_order<'a>(
     tree: &TermTree,
     term: &(dyn Fn(u32) -> &'a str + Sync),
+    keep: &(dyn Fn(u32) -> bool + Sync),
     threads: usize,
 ) -> Result<Option<Vec<u32>>> {
     let n = tree.len();
@@ -117,23 +120,72 @@ pub(crate) fn tree_order<'a>(
     }
     drop(fill);
     drop(rank);
-    for p in 0..n {
-        let group = &mut kids[start[p] as usize..start[p + 1] as usize];
-        if group.len() > 1 {
-            group.sort_unstable();
+    sort_groups(&mut kids, &start, threads)?;
+    // `keep` read in id order, once: in walk order its reads miss the cache.
+    let kept: Vec<bool> = (0..n as u32).map(keep).collect();
+    // Pre-order walk: a term, then its children's subtrees in order. The
+    // roots are split into consecutive parts walked on all threads; the
+    // parts' outputs laid end to end are the whole walk.
+    let walk = |r: std::ops::Range<usize>| {
+        let mut order = Vec::new();
+        let mut stack: Vec<u32> = roots[r].iter().rev().copied().collect();
+        while let Some(g) = stack.pop() {
+            if kept[g as usize] {
+                order.push(g);
+            }
+            let group = &kids[start[g as usize] as usize..start[g as usize + 1] as usize];
+            stack.extend(group.iter().rev().map(|&k| k as u32));
         }
+        order
+    };
+    let parts = map_ranges(threads, roots.len(), parts(threads, roots.len()), walk)?;
+    Ok(Some(parts.concat()))
+}
+
+/// Number of parts to split `len` items into for `threads` threads: a few
+/// per thread for balance (subtrees differ in size), and no size threshold,
+/// so that small inputs in tests take the parallel path too.
+fn parts(threads: usize, len: usize) -> usize {
+    if threads <= 1 {
+        1
+    } else {
+        (threads * 8).min(len).max(1)
     }
-    // Pre-order walk: a term, then its children's subtrees in order.
-    let mut order = Vec::with_capacity(n);
-    let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
-    while let Some(g) = stack.pop() {
-        order.push(g);
-        let group = &kids[start[g as usize] as usize..start[g as usize + 1] as usize];
-        stack.extend(group.iter().rev().map(|&k| k as u32));
+}
+
+/// Sort each group `start[p]..start[p + 1]` of `kids`, the groups split
+/// into consecutive runs of parents sorted on all threads.
+fn sort_groups(kids: &mut [u64], start: &[u32], threads: usize) -> Result<()> {
+    let n = start.len() - 1;
+    let sort_run = |run: &mut [u64], parents: std::ops::Range<usize>| {
+        let base = start[parents.start] as usize;
+        for p in parents {
+            let group = &mut run[start[p] as usize - base..start[p + 1] as usize - base];
+            if group.len() > 1 {
+                group.sort_unstable();
+            }
+        }
+    };
+    // Runs by parent count; a run's groups are a contiguous slice of kids.
+    let mut runs = Vec::new();
+    let mut rest = kids;
+    let mut at = 0;
+    for r in ranges(n, parts(threads, n)) {
+        let end = start[r.end] as usize;
+        let (run, tail) = rest.split_at_mut(end - at);
+        runs.push((run, r));
+        rest = tail;
+        at = end;
     }
-    // Every parent chain ends at a unigram, so the walk reaches every term.
-    debug_assert_eq!(order.len(), n);
-    Ok(Some(order))
+    if threads <= 1 {
+        runs.into_iter()
+            .for_each(|(run, parents)| sort_run(run, parents));
+        return Ok(());
+    }
+    install(threads, || {
+        runs.into_par_iter()
+            .for_each(|(run, parents)| sort_run(run, parents))
+    })
 }
 
 #[cfg(test)]
@@ -186,14 +238,24 @@ mod tests {
     }
 
     proptest! {
-        /// The tree walk gives exactly the byte order of the joined terms.
+        /// The tree walk gives exactly the byte order of the joined terms,
+        /// with any subset of them skipped, on one thread or two.
         #[test]
-        fn tree_walk_is_byte_order(docs in docs_strategy(), max_n in 1usize..5) {
+        fn tree_walk_is_byte_order(
+            docs in docs_strategy(), max_n in 1usize..5, threads in 1usize..3, skip in 0u32..4,
+        ) {
             let lc = counted(&docs, max_n);
             let tree = lc.tree.as_ref().expect("a word (1, n) count keeps its tree");
-            let order = tree_order(tree, &|g| lc.terms.get(g), 1).unwrap().expect("plain tokens");
+            let keep = |g: u32| skip == 0 || g % 4 != skip;
+            let order = tree_order(tree, &|g| lc.terms.get(g), &keep, threads)
+                .unwrap()
+                .expect("plain tokens");
             let got: Vec<&str> = order.iter().map(|&g| lc.terms.get(g)).collect();
-            prop_assert_eq!(got, expected(&docs, max_n));
+            let want: Vec<String> = expected(&docs, max_n)
+                .into_iter()
+                .filter(|t| keep(lc.terms.find(t).unwrap()))
+                .collect();
+            prop_assert_eq!(got, want);
         }
 
         /// Merged over one to three workers and pruned by document frequency
@@ -216,7 +278,14 @@ mod tests {
                 max_features: None,
             };
             match merge(&mut locals, docs.len(), &pruning, 2) {
-                Ok(m) => prop_assert_eq!(m.vocab.terms(), want),
+                Ok(m) => {
+                    prop_assert_eq!(m.vocab.terms(), want.clone());
+                    // The table finds every term (with two workers it was
+                    // completed on another thread).
+                    for (col, t) in want.iter().enumerate() {
+                        prop_assert_eq!(m.vocab.get(t), Some(col as u32));
+                    }
+                }
                 Err(_) => prop_assert!(want.is_empty() || max_df < min_df),
             }
         }
@@ -228,7 +297,9 @@ mod tests {
         let docs = vec![vec!["a", "b"], vec!["a\u{1}"]];
         let lc = counted(&docs, 2);
         let tree = lc.tree.as_ref().unwrap();
-        assert!(tree_order(tree, &|g| lc.terms.get(g), 1).unwrap().is_none());
+        assert!(tree_order(tree, &|g| lc.terms.get(g), &|_| true, 1)
+            .unwrap()
+            .is_none());
         let mut locals = vec![counted(&docs, 2)];
         let m = merge(&mut locals, 2, &Pruning::default(), 1).unwrap();
         assert_eq!(m.vocab.terms(), vec!["a", "a\u{1}", "a b", "b"]);
