@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::features::csr::CsrMatrix;
-use crate::features::vectorizer::TextVectorizer;
+use crate::features::vectorizer::{Chunk, TextVectorizer};
 use crate::features::vocabulary::LocalCounts;
 use crate::parallel::install;
 
@@ -17,38 +17,67 @@ pub(crate) type BlockMaps = (Vec<Vec<u32>>, Vec<LocalCounts>);
 
 impl TextVectorizer {
     /// The weighted rows of the fitted documents, in document order.
-    pub(crate) fn fitted_rows(&self, maps: &[BlockMaps], threads: usize) -> Result<CsrMatrix> {
+    pub(crate) fn fitted_rows(
+        &self,
+        maps: &[BlockMaps],
+        chunks: &[Chunk],
+        threads: usize,
+    ) -> Result<CsrMatrix> {
         let n_blocks = maps.len();
-        // Each worker writes straight into its region of the final arrays,
-        // sized by its pre-pruning non-zeros (an upper bound); regions are
-        // then closed up, which moves nothing unless terms were pruned.
-        // Per-worker row blocks copied together afterwards cost 0.09 s of a
-        // 1.0 s two-thread char_wb fit; pages past a region's rows are never
-        // touched, so the bound costs address space, not memory.
-        let offsets = self.offsets();
         let workers = maps[0].1.len();
-        let bounds: Vec<usize> = (0..workers)
-            .map(|w| (0..n_blocks).map(|b| maps[b].1[w].ids.len()).sum())
+        // Where each worker's row `r` of block `b` starts in its counts.
+        let starts: Vec<Vec<Vec<usize>>> = (0..workers)
+            .map(|w| {
+                (0..n_blocks)
+                    .map(|b| {
+                        let mut acc = 0;
+                        let mut at = Vec::with_capacity(maps[b].1[w].row_nnz.len() + 1);
+                        at.push(0);
+                        for &k in &maps[b].1[w].row_nnz {
+                            acc += k as usize;
+                            at.push(acc);
+                        }
+                        at
+                    })
+                    .collect()
+            })
             .collect();
+        // Each chunk of documents is written straight into its region of the
+        // final arrays, sized by its pre-pruning non-zeros (an upper bound);
+        // regions are then closed up, which moves nothing unless terms were
+        // pruned. Per-worker row blocks copied together afterwards cost
+        // 0.09 s of a 1.0 s two-thread char_wb fit; pages past a region's
+        // rows are never touched, so the bound costs address space, not
+        // memory. Chunks are small, so the threads share the work evenly
+        // whoever counted them.
+        let offsets = self.offsets();
+        let bound = |ch: &Chunk| -> usize {
+            let (w, r) = (ch.worker, ch.first_row);
+            (0..n_blocks)
+                .map(|b| starts[w][b][r + ch.docs.len()] - starts[w][b][r])
+                .sum()
+        };
+        let bounds: Vec<usize> = chunks.iter().map(bound).collect();
         let total: usize = bounds.iter().sum();
         let mut cols = vec![0i32; total];
         let mut vals = vec![0f64; total];
-        let mut regions = Vec::with_capacity(workers);
+        let mut regions = Vec::with_capacity(chunks.len());
         let (mut c_rest, mut v_rest) = (&mut cols[..], &mut vals[..]);
-        for (w, &n) in bounds.iter().enumerate() {
+        for (ch, &n) in chunks.iter().zip(&bounds) {
             let (c, c_next) = std::mem::take(&mut c_rest).split_at_mut(n);
             let (v, v_next) = std::mem::take(&mut v_rest).split_at_mut(n);
             (c_rest, v_rest) = (c_next, v_next);
-            regions.push((w, c, v));
+            regions.push((ch, c, v));
         }
-        let write = |(w, c, v): (usize, &mut [i32], &mut [f64])| -> Vec<usize> {
-            let mut cursors = vec![0usize; n_blocks];
-            let n_rows = maps[0].1[w].row_nnz.len();
-            let mut row_nnz = Vec::with_capacity(n_rows);
+        let write = |(ch, c, v): (&Chunk, &mut [i32], &mut [f64])| -> Vec<usize> {
+            let w = ch.worker;
+            let rows = ch.first_row..ch.first_row + ch.docs.len();
+            let mut cursors: Vec<usize> = (0..n_blocks).map(|b| starts[w][b][rows.start]).collect();
+            let mut row_nnz = Vec::with_capacity(rows.len());
             let mut end = 0;
             // (column << 32 | count): sorting plain u64s orders by column.
             let mut keys: Vec<u64> = Vec::new();
-            for doc in 0..n_rows {
+            for doc in rows {
                 let row_start = end;
                 for b in 0..n_blocks {
                     let (to_col, lcs) = (&maps[b].0[w], &maps[b].1[w]);
@@ -82,14 +111,14 @@ impl TextVectorizer {
             }
             row_nnz
         };
-        let per_worker: Vec<Vec<usize>> = if threads <= 1 {
+        let per_chunk: Vec<Vec<usize>> = if threads <= 1 {
             regions.into_iter().map(write).collect()
         } else {
             install(threads, || regions.into_par_iter().map(write).collect())?
         };
-        // Close the regions up, in worker (= document) order.
+        // Close the regions up, in chunk (= document) order.
         let (mut to, mut from) = (0, 0);
-        for (rows, &bound) in per_worker.iter().zip(&bounds) {
+        for (rows, &bound) in per_chunk.iter().zip(&bounds) {
             let n: usize = rows.iter().sum();
             if from != to {
                 cols.copy_within(from..from + n, to);
@@ -104,7 +133,7 @@ impl TextVectorizer {
             cols.shrink_to_fit();
             vals.shrink_to_fit();
         }
-        let row_nnz: Vec<usize> = per_worker.concat();
+        let row_nnz: Vec<usize> = per_chunk.concat();
         CsrMatrix::from_rows(
             &row_nnz,
             cols,

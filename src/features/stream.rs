@@ -54,7 +54,7 @@ impl VocabStream {
         }
         let ctx = Ctx::new(&self.config);
         let locals = count_local(&ctx, &self.config.analyzers, docs, threads)?;
-        for worker in &locals {
+        for worker in &locals.workers {
             for (b, lc) in worker.iter().enumerate() {
                 self.blocks[b].absorb(lc);
             }

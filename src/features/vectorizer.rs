@@ -12,6 +12,8 @@
 //! of warm workers) is in `transform_cache`; the tests are in
 //! `vectorizer_tests.rs`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +25,7 @@ use crate::features::ngrams::{
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::transform_cache::WorkerPool;
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
-use crate::parallel::{install, map_given_ranges, ranges_by_weight};
+use crate::parallel::{install, map_ranges, ranges_by_weight};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 /// Everything that defines a `TextVectorizer` before fitting.
@@ -128,48 +130,106 @@ impl Ctx {
     }
 }
 
+/// Step 1's result: for each worker, one `LocalCounts` per analyzer block
+/// (rows in the order the worker counted them), and which documents each
+/// worker counted.
+pub(crate) struct Counted {
+    pub workers: Vec<Vec<LocalCounts>>,
+    /// The chunks of documents, in document order.
+    pub chunks: Vec<Chunk>,
+}
+
+/// A run of documents counted by one worker: its rows there start at
+/// `first_row`.
+#[derive(Debug, Clone)]
+pub(crate) struct Chunk {
+    pub docs: std::ops::Range<usize>,
+    pub worker: usize,
+    pub first_row: usize,
+}
+
+/// Chunks per thread: workers claim chunks as they go, so a worker whose
+/// documents cost more per byte (many short ones: more distinct n-grams per
+/// byte) claims fewer. Byte-balanced halves left one of two threads idle for
+/// a fifth of a char_wb fit.
+const CHUNKS_PER_THREAD: usize = 16;
+
 /// Count every document's n-grams against per-worker local vocabularies
-/// (one `LocalCounts` per analyzer block per worker, workers in document
-/// order): the first step of a fit, shared with streaming fits.
+/// (one `LocalCounts` per analyzer block per worker): the first step of a
+/// fit, shared with streaming fits. Documents are split into chunks of
+/// similar bytes that the workers claim in turn; which worker counts what
+/// varies from run to run, the vocabulary and the rows do not.
 pub(crate) fn count_local<S: AsRef<str> + Sync>(
     ctx: &Ctx,
     specs: &[AnalyzerSpec],
     docs: &[S],
     threads: usize,
-) -> Result<Vec<Vec<LocalCounts>>> {
+) -> Result<Counted> {
     let n_blocks = specs.len();
-    let parts = threads.max(1);
     let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
-    let rs = ranges_by_weight(&weights, parts);
-    map_given_ranges(threads, rs, |r| {
+    let n_chunks = if threads <= 1 {
+        1
+    } else {
+        threads * CHUNKS_PER_THREAD
+    };
+    let rs = ranges_by_weight(&weights, n_chunks);
+    let next = AtomicUsize::new(0);
+    let n_workers = threads.clamp(1, rs.len());
+    let per_worker = map_ranges(threads, n_workers, n_workers, |_| {
         let mut lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
         let mut scratch = Scratch::default();
         let mut normalized = String::new();
-        for d in &docs[r] {
-            ctx.normalizer.normalize_into(d.as_ref(), &mut normalized);
-            for (b, spec) in specs.iter().enumerate() {
-                if spec.kind == AnalyzerKind::Word {
-                    let mut toks = Vec::new();
-                    word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), &normalized, &mut toks);
-                    lcs[b].add_word_ngrams(&toks, spec.min_n, spec.max_n);
-                } else if spec.kind == AnalyzerKind::CharWb {
-                    lcs[b].add_char_wb(spec, &normalized);
-                } else {
-                    let lc = &mut lcs[b];
-                    for_each_ngram(
-                        spec,
-                        &ctx.tokenizer,
-                        None,
-                        &normalized,
-                        &mut scratch,
-                        &mut |g| lc.add(g),
-                    );
+        // (chunk, first row) of each chunk this worker claims
+        let mut claimed = Vec::new();
+        let mut rows = 0;
+        loop {
+            let c = next.fetch_add(1, Ordering::Relaxed);
+            let Some(r) = rs.get(c) else { break };
+            claimed.push((c, rows));
+            rows += r.len();
+            for d in &docs[r.clone()] {
+                ctx.normalizer.normalize_into(d.as_ref(), &mut normalized);
+                for (b, spec) in specs.iter().enumerate() {
+                    if spec.kind == AnalyzerKind::Word {
+                        let mut toks = Vec::new();
+                        word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), &normalized, &mut toks);
+                        lcs[b].add_word_ngrams(&toks, spec.min_n, spec.max_n);
+                    } else if spec.kind == AnalyzerKind::CharWb {
+                        lcs[b].add_char_wb(spec, &normalized);
+                    } else {
+                        let lc = &mut lcs[b];
+                        for_each_ngram(
+                            spec,
+                            &ctx.tokenizer,
+                            None,
+                            &normalized,
+                            &mut scratch,
+                            &mut |g| lc.add(g),
+                        );
+                    }
                 }
+                lcs.iter_mut().for_each(LocalCounts::end_doc);
             }
-            lcs.iter_mut().for_each(LocalCounts::end_doc);
         }
         lcs.iter_mut().for_each(LocalCounts::finish);
-        lcs
+        (lcs, claimed)
+    })?;
+    let mut chunks: Vec<Option<Chunk>> = vec![None; rs.len()];
+    let mut workers = Vec::with_capacity(n_workers);
+    for (worker, (lcs, claimed)) in per_worker.into_iter().enumerate() {
+        for (c, first_row) in claimed {
+            chunks[c] = Some(Chunk {
+                docs: rs[c].clone(),
+                worker,
+                first_row,
+            });
+        }
+        workers.push(lcs);
+    }
+    Ok(Counted {
+        workers,
+        // Every chunk index below `rs.len()` was claimed exactly once.
+        chunks: chunks.into_iter().flatten().collect(),
     })
 }
 
@@ -212,7 +272,10 @@ impl TextVectorizer {
         let specs = config.analyzers.clone();
         let n_blocks = specs.len();
         // Step 1: count against local vocabularies.
-        let mut locals = count_local(&ctx, &specs, docs, threads)?;
+        let Counted {
+            workers: mut locals,
+            chunks,
+        } = count_local(&ctx, &specs, docs, threads)?;
         // Step 2: merge per block.
         let mut blocks = Vec::with_capacity(n_blocks);
         let mut maps = Vec::with_capacity(n_blocks);
@@ -251,7 +314,7 @@ impl TextVectorizer {
             return Ok((model, None));
         }
         // Step 3: local ids -> columns, weigh, emit rows.
-        let m = model.fitted_rows(&maps, threads)?;
+        let m = model.fitted_rows(&maps, &chunks, threads)?;
         Ok((model, Some(m)))
     }
 

@@ -2,15 +2,15 @@
 //!
 //! Fitting runs in three steps so that it parallelises without making the
 //! result depend on the thread count:
-//! 1. each worker counts its contiguous slice of documents against a *local*
-//!    vocabulary (an [`Interner`]: term -> local id), storing per-document
-//!    (id, count) pairs;
+//! 1. each worker counts chunks of documents, claimed in turn, against a
+//!    *local* vocabulary (an [`Interner`]: term -> local id), storing
+//!    per-document (id, count) pairs;
 //! 2. the local vocabularies are merged (into the first worker's, or in
 //!    parallel by hash shard), then pruned by `min_df`/`max_df`/
 //!    `max_features` and sorted alphabetically (scikit-learn orders features
 //!    by term; word n-grams by a walk of their tree, see `vocab_order`);
-//! 3. each worker maps its local ids to final columns and emits its rows
-//!    (`fit_rows`).
+//! 3. the chunks' local ids are mapped to final columns and their rows
+//!    emitted in document order (`fit_rows`).
 //!
 //! With one worker, step 2 skips the merge: the local vocabulary is global.
 //!
