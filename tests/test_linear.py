@@ -191,6 +191,51 @@ def test_partial_fit_refuses_a_batch_solver_model():
         clf.partial_fit(X, y)
 
 
+def test_l1_and_elastic_net_penalties_zero_weights():
+    X, y = problem(3, n=600)
+    l2 = LinearClassifier(solver="sgd", alpha=0.03, random_state=0).fit(X, y)
+    # solver="auto" picks SGD, the only solver with an L1 part
+    l1 = LinearClassifier(penalty="l1", alpha=0.03, random_state=0).fit(X, y)
+    en = LinearClassifier(penalty="elasticnet", l1_ratio=0.5, alpha=0.03, random_state=0).fit(X, y)
+    zeros = [int((m.coef_ == 0).sum()) for m in (l2, en, l1)]
+    assert zeros[0] == 0 and zeros[2] >= 10 and zeros[2] > zeros[1], zeros
+    for m in (l2, en, l1):
+        assert m.score(X, y) > 0.8
+    assert "l1_ratio" in l1.get_params() and l1.get_params()["penalty"] == "l1"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"penalty": "l3"}, "penalty must be one of"),
+        ({"penalty": "elasticnet", "l1_ratio": 1.5}, "l1_ratio must be in"),
+        ({"penalty": "l1", "solver": "lbfgs"}, "solver"),
+        ({"penalty": "elasticnet", "solver": "dcd", "loss": "hinge"}, "solver"),
+    ],
+)
+def test_penalty_settings_are_checked(kwargs, message):
+    X, y = problem(3, n=60)
+    with pytest.raises(ValueError, match=message):
+        LinearClassifier(**kwargs).fit(X, y)
+
+
+def test_l1_penalty_survives_saving_for_partial_fit():
+    # The L1 share is an estimator parameter passed to every partial_fit
+    # call (the SGD state in the file is unchanged), so a loaded model must
+    # continue exactly as the original does, and differently from L2.
+    X, y = problem(3, n=300)
+    a = LinearClassifier(penalty="l1", alpha=0.03, random_state=1)
+    a.partial_fit(X, y, classes=np.unique(y))
+    b = kb.LinearClassifier.from_bytes(a.to_bytes())
+    c = pickle.loads(pickle.dumps(a)).set_params(penalty="l2")
+    for m in (a, b, c):
+        for _ in range(3):
+            m.partial_fit(X, y)
+    assert b.penalty == "l1"
+    assert np.array_equal(a.coef_, b.coef_)
+    assert (a.coef_ == 0).sum() > (c.coef_ == 0).sum()
+
+
 def test_sgd_early_stopping_keeps_best():
     X, y = problem(3, n=800)
     clf = LinearClassifier(solver="sgd", early_stopping=True, max_iter=200, random_state=0).fit(

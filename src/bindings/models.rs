@@ -109,6 +109,7 @@ fn linear_config(cfg: &Bound<'_, PyDict>) -> PyResult<LinearConfig> {
         early_stopping: opt(cfg, "early_stopping")?.unwrap_or(false),
         validation_fraction: opt(cfg, "validation_fraction")?.unwrap_or(d.validation_fraction),
         n_iter_no_change: count("n_iter_no_change", d.n_iter_no_change)?,
+        l1_ratio: opt(cfg, "l1_ratio")?.unwrap_or(d.l1_ratio),
     };
     guard(|| c.validate())?;
     Ok(c)
@@ -207,6 +208,7 @@ impl PyLinearModel {
         })?))
     }
 
+    #[pyo3(signature = (x, y, n_classes, sample_weight, l1_ratio = 0.0))]
     fn partial_fit(
         &self,
         py: Python<'_>,
@@ -214,6 +216,7 @@ impl PyLinearModel {
         y: &Bound<'_, PyAny>,
         n_classes: usize,
         sample_weight: PyReadonlyArray1<'_, f64>,
+        l1_ratio: f64,
     ) -> PyResult<()> {
         let x = CsrArg::extract(x)?;
         let t = TargetArgs::extract(y, n_classes)?;
@@ -222,7 +225,7 @@ impl PyLinearModel {
         with_csr!(x, v => py.detach(|| guard(|| {
             let v = v?;
             let mut m = self.inner.write().map_err(|_| crate::Error::InvalidInput("model lock poisoned".into()))?;
-            m.partial_fit(&v, &targets, sw)
+            m.partial_fit(&v, &targets, sw, l1_ratio)
         })))
     }
 

@@ -318,13 +318,24 @@ impl LinearModel {
         Ok(m)
     }
 
-    /// One more SGD pass over `x` (the model must come from the SGD solver).
+    /// One more SGD pass over `x` (the model must come from the SGD solver),
+    /// with `l1_ratio` the L1 share of the penalty (see
+    /// [`LinearConfig::l1_ratio`]). It is given each call rather than saved
+    /// in the SGD state, which keeps the model format unchanged; the Python
+    /// estimator passes its own parameter, which model files do keep.
     pub fn partial_fit<T: Real>(
         &mut self,
         x: &CsrView<'_, T>,
         targets: &Targets<'_>,
         sw: &[f64],
+        l1_ratio: f64,
     ) -> Result<()> {
+        if !(0.0..=1.0).contains(&l1_ratio) {
+            return Err(Error::param(
+                "l1_ratio",
+                format!("{l1_ratio} must be in [0, 1]"),
+            ));
+        }
         if targets.is_multilabel() != self.multilabel {
             return Err(Error::InvalidInput(
                 "partial_fit: y switches between single-label and multi-label".into(),
@@ -335,6 +346,7 @@ impl LinearModel {
                 "partial_fit needs a model trained with solver=\"sgd\" and no NB scaling".into(),
             ));
         };
+        state.l1_ratio = l1_ratio;
         state.partial_fit(x, targets, sw)?;
         // In place: a fresh copy per call (tens of MB for 2**20 features x
         // 9 classes) cost a page fault per 4 kB and a tenth of a stream's

@@ -73,6 +73,9 @@ pub struct LinearConfig {
     pub early_stopping: bool,
     pub validation_fraction: f64,
     pub n_iter_no_change: usize,
+    /// SGD only: the L1 share of the penalty `alpha` (elastic net): L2
+    /// strength `alpha * (1 - l1_ratio)`, L1 strength `alpha * l1_ratio`.
+    pub l1_ratio: f64,
 }
 
 impl Default for LinearConfig {
@@ -93,6 +96,7 @@ impl Default for LinearConfig {
             early_stopping: false,
             validation_fraction: 0.1,
             n_iter_no_change: 5,
+            l1_ratio: 0.0,
         }
     }
 }
@@ -129,6 +133,19 @@ impl LinearConfig {
             return Err(Error::param(
                 "validation_fraction",
                 format!("{} must be in (0, 1)", self.validation_fraction),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.l1_ratio) {
+            return Err(Error::param(
+                "l1_ratio",
+                format!("{} must be in [0, 1]", self.l1_ratio),
+            ));
+        }
+        if self.l1_ratio > 0.0 && self.solver != Solver::Sgd {
+            return Err(Error::param(
+                "penalty",
+                "an L1 part (penalty=\"l1\" or \"elasticnet\") needs solver=\"sgd\": \
+                 L-BFGS and dual coordinate descent solve the L2 problem only",
             ));
         }
         if self.n_iter_no_change == 0 {

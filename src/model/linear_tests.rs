@@ -388,3 +388,48 @@ fn bad_inputs_are_errors() {
     };
     assert!(LinearModel::fit(&bad_c, &xv, &t, &[1.0; 30], None, 1).is_err());
 }
+
+/// An L1 part (`l1_ratio`, SGD only) makes weights of the noise features
+/// exactly zero while the model stays accurate; the batch solvers refuse
+/// it, and `partial_fit` checks the ratio it is given.
+#[test]
+fn l1_penalty_makes_sgd_weights_sparse() {
+    let (x, y) = toy(600, 3);
+    let x = x.view();
+    let t = Targets::Classes {
+        y: &y,
+        n_classes: 3,
+    };
+    let sw = vec![1.0; 600];
+    let cfg = |l1_ratio| LinearConfig {
+        loss: Loss::Hinge,
+        solver: Solver::Sgd,
+        multinomial: false,
+        alpha: 0.1,
+        max_iter: 30,
+        l1_ratio,
+        ..LinearConfig::default()
+    };
+    let fit = |l1_ratio| LinearModel::fit(&cfg(l1_ratio), &x, &t, &sw, None, 1).unwrap();
+    // coef is feature-major: weight (feature j, class o) at j * 3 + o;
+    // features 9..15 are noise (18 weights)
+    let noise_zeros = |m: &LinearModel| m.coef[27..45].iter().filter(|&&w| w == 0.0).count();
+    let (l2, en, l1) = (fit(0.0), fit(0.5), fit(1.0));
+    assert_eq!(noise_zeros(&l2), 0);
+    assert!(noise_zeros(&en) >= 5, "elastic net: {}", noise_zeros(&en));
+    assert!(noise_zeros(&l1) >= 8, "L1: {}", noise_zeros(&l1));
+    assert!(noise_zeros(&l1) >= noise_zeros(&en));
+    for m in [&l2, &en, &l1] {
+        assert!(accuracy(m, &x, &y) > 0.9);
+    }
+    let batch = LinearConfig {
+        l1_ratio: 0.5,
+        ..LinearConfig::default()
+    };
+    let e = LinearModel::fit(&batch, &x, &t, &sw, None, 1).unwrap_err();
+    assert!(e.to_string().contains("solver"), "{e}");
+    let mut m = LinearModel::start_sgd(&cfg(0.0), 15, &t).unwrap();
+    assert!(m.partial_fit(&x, &t, &sw, 1.5).is_err());
+    m.partial_fit(&x, &t, &sw, 1.0).unwrap();
+    assert!(m.coef.iter().any(|&w| w != 0.0));
+}

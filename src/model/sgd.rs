@@ -46,6 +46,11 @@ pub struct SgdState {
     /// serialised, so the file format is unchanged).
     #[serde(skip)]
     advised: bool,
+    /// The L1 share of `alpha` (elastic net). Not serialised, so the file
+    /// format is unchanged: a fit sets it from its configuration and each
+    /// `partial_fit` call from the caller's (see `LinearModel::partial_fit`).
+    #[serde(skip)]
+    pub l1_ratio: f64,
 }
 
 struct Scratch {
@@ -89,6 +94,7 @@ impl SgdState {
             rng: Rng::new(cfg.random_state),
             t: 0,
             advised: true,
+            l1_ratio: cfg.l1_ratio,
         }
     }
 
@@ -171,6 +177,8 @@ impl SgdState {
             }
         }
         let inv = 1.0 / rows.len() as f64;
+        let l2 = self.alpha * (1.0 - self.l1_ratio);
+        let l1 = self.alpha * self.l1_ratio;
         for (sl, &j) in s.touched.iter().enumerate() {
             s.slot[j] = u32::MAX;
             for o in 0..k {
@@ -182,8 +190,18 @@ impl SgdState {
                     continue;
                 }
                 let p = j * k + o;
-                let g = gv * inv + self.alpha * self.w[p];
+                let g = gv * inv + l2 * self.w[p];
                 adagrad(&mut self.w[p], &mut self.acc_w[p], g, self.eta0);
+                if l1 > 0.0 {
+                    // The L1 part as a proximal step (AdaGrad's composite
+                    // mirror descent, Duchi et al. 2011): shrink towards
+                    // zero by this weight's own step size times the L1
+                    // strength, stopping at zero, so that weights of
+                    // features that do not help become exactly zero.
+                    let step = self.eta0 / (self.acc_w[p].sqrt() + 1e-10);
+                    let w = self.w[p];
+                    self.w[p] = w.signum() * (w.abs() - step * l1).max(0.0);
+                }
             }
         }
         s.touched.clear();
