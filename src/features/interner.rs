@@ -260,6 +260,12 @@ mod tests {
         let pending = it.detach_index();
         it.attach_index(pending);
         assert_eq!(it.find("late"), Some(101));
+        // So does an empty one (the table lost), rebuilding the index.
+        let _lost = it.detach_index();
+        it.attach_index(PendingIndex::default());
+        assert_eq!(it.find("a"), Some(0));
+        assert_eq!(it.find("late"), Some(101));
+        assert_eq!(it.intern("new"), 102);
     }
 
     #[test]

@@ -174,16 +174,23 @@ fn select(
     let reuse = cand.parts.len() == 1 && n_kept * 4 >= n_terms * 3;
     let (kept, pending) = match pending.filter(|_| reuse) {
         Some(mut pending) if threads > 1 => {
+            // One thread beyond the pool's `threads`, for the ordering's
+            // few hundredths of a second, most of which run on one thread.
             let terms = &cand.parts[0];
             std::thread::scope(|s| {
-                let indexing = s.spawn(move || {
-                    pending.run(terms);
-                    pending
-                });
+                let indexing = std::thread::Builder::new()
+                    .name("khabar-index".into())
+                    .spawn_scoped(s, move || {
+                        pending.run(terms);
+                        pending
+                    });
                 let kept = choose(&cand, &in_bounds, pruning, threads);
-                let pending = indexing
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                let pending = match indexing {
+                    Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    // No thread to be had: an empty table rebuilds the
+                    // whole index when attached.
+                    Err(_) => PendingIndex::default(),
+                };
                 (kept, Some(pending))
             })
         }
