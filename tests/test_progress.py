@@ -17,7 +17,7 @@ import pytest
 import scipy.sparse as sp
 from khabar import _core, _progress
 from khabar._classif import check_X
-from khabar.linear_model import _DEFAULT_MAX_ITER, _resolve_solver
+from khabar._linear_params import _DEFAULT_MAX_ITER, _resolve_solver
 
 pytest.importorskip("tqdm")
 

@@ -37,32 +37,9 @@ from ._classif import (
     sample_weights,
     warn_convergence,
 )
+from ._linear_params import l1_share, linear_config
 from ._progress import pass_bar
 from .persistence import PersistMixin
-
-_LOSSES = ("log", "hinge", "squared_hinge", "modified_huber")
-_PENALTIES = ("l2", "l1", "elasticnet")
-_DEFAULT_MAX_ITER = {"lbfgs": 200, "dcd": 1000, "sgd": 50}
-
-
-def _resolve_solver(solver: str, loss: str, penalty: str = "l2") -> str:
-    if solver == "auto":
-        if penalty != "l2":
-            return "sgd"  # the only solver with an L1 part
-        return "dcd" if loss in ("hinge", "squared_hinge") else "lbfgs"
-    return solver
-
-
-def _seed(random_state: Any) -> int:
-    if random_state is None:
-        return 0
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**31 - 1))
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be >= 0, got {random_state}")
-        return int(random_state)
-    raise TypeError(f"random_state must be None, an int or a RandomState, got {random_state!r}")
 
 
 class LinearClassifier(PersistMixin, _SkBase):
@@ -219,60 +196,11 @@ class LinearClassifier(PersistMixin, _SkBase):
 
     # -- configuration -------------------------------------------------
     def _config(self, solver: str | None = None) -> dict[str, Any]:
-        if self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {_LOSSES}, got {self.loss!r}")
-        solver = _resolve_solver(solver or self.solver, self.loss, self._penalty())
-        max_iter = self.max_iter
-        if max_iter is None:
-            max_iter = _DEFAULT_MAX_ITER.get(solver, 100)
-        for name in (
-            "C",
-            "tol",
-            "intercept_scaling",
-            "eta0",
-            "alpha",
-            "validation_fraction",
-        ):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
-                raise TypeError(f"{name} must be a number, got {v!r}")
-        return {
-            "loss": self.loss,
-            "solver": solver,
-            "multi_class": self.multi_class,
-            "C": float(self.C),
-            "fit_intercept": bool(self.fit_intercept),
-            "intercept_scaling": float(self.intercept_scaling),
-            "max_iter": max_iter,
-            "tol": float(self.tol),
-            "random_state": _seed(self.random_state),
-            "alpha": float(self.alpha),
-            "eta0": float(self.eta0),
-            "batch_size": self.batch_size,
-            "early_stopping": bool(self.early_stopping),
-            "validation_fraction": float(self.validation_fraction),
-            "n_iter_no_change": self.n_iter_no_change,
-            "l1_ratio": self._l1_share(),
-        }
-
-    def _penalty(self) -> str:
-        if self.penalty not in _PENALTIES:
-            raise ValueError(f"penalty must be one of {_PENALTIES}, got {self.penalty!r}")
-        return str(self.penalty)
+        return linear_config(self, solver)
 
     def _l1_share(self) -> float:
         """The L1 share of ``alpha`` that ``penalty`` and ``l1_ratio`` ask for."""
-        penalty = self._penalty()
-        if penalty == "l2":
-            return 0.0
-        if penalty == "l1":
-            return 1.0
-        r = self.l1_ratio
-        if isinstance(r, bool) or not isinstance(r, (int, float, np.number)):
-            raise TypeError(f"l1_ratio must be a number, got {r!r}")
-        if not 0.0 <= float(r) <= 1.0:
-            raise ValueError(f"l1_ratio must be in [0, 1], got {r!r}")
-        return float(r)
+        return l1_share(self.penalty, self.l1_ratio)
 
     # -- fitting ----------------------------------------------------------
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearClassifier:

@@ -23,10 +23,11 @@ from ._classif import (
     labels_from_json,
     labels_to_json,
 )
+from ._linear_params import _resolve_solver
 from ._progress import chunked, stages
 from ._stream import in_memory, map_chunks, text_docs
 from .feature_extraction import TextVectorizer
-from .linear_model import LinearClassifier, _resolve_solver
+from .linear_model import LinearClassifier
 from .persistence import PersistMixin
 from .preprocessing import _check_text, normalize, tokenize_with_offsets
 
