@@ -97,16 +97,6 @@ impl Interner {
         self.intern_hashed(s, hash_str(s)).0
     }
 
-    /// Make room for `terms` more terms holding `bytes` bytes in all, so that
-    /// adding them moves and rehashes nothing.
-    pub fn reserve(&mut self, terms: usize, bytes: usize) {
-        self.bytes.reserve(bytes);
-        self.ends.reserve(terms);
-        self.hashes.reserve(terms);
-        let hashes = &self.hashes;
-        self.table.reserve(terms, |&i| hashes[i as usize]);
-    }
-
     /// Append `s` without checking for a duplicate (caller guarantees it).
     pub fn push_new(&mut self, s: &str, hash: u64) -> u32 {
         let id = self.ends.len() as u32;
@@ -131,8 +121,8 @@ impl Interner {
         id
     }
 
-    /// Make room for `terms` more terms of `bytes` bytes in all, table aside
-    /// (for [`Interner::push_unindexed`]).
+    /// Make room for `terms` more terms of `bytes` bytes in all, so that
+    /// [`Interner::push_unindexed`] moves nothing (the table is not grown).
     pub fn reserve_unindexed(&mut self, terms: usize, bytes: usize) {
         self.bytes.reserve(bytes);
         self.ends.reserve(terms);
@@ -210,23 +200,6 @@ mod tests {
         let e = it.intern("");
         assert_eq!(it.get(e), "");
         assert_eq!(it.iter().collect::<Vec<_>>(), vec!["بغداد", "a b", ""]);
-    }
-
-    #[test]
-    fn reserved_room_keeps_terms_findable() {
-        let mut it = Interner::default();
-        it.intern("a");
-        it.reserve(1000, 4000);
-        for i in 0..1000 {
-            let t = format!("t{i}");
-            assert_eq!(it.push_new(&t, hash_str(&t)), i + 1);
-        }
-        assert_eq!(it.find("a"), Some(0));
-        assert_eq!(it.find("t999"), Some(1000));
-        assert_eq!(
-            it.byte_len(),
-            1 + (0..1000).map(|i| format!("t{i}").len()).sum::<usize>()
-        );
     }
 
     #[test]

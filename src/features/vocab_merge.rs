@@ -77,7 +77,7 @@ pub fn merge(
             tree: None,
         };
         (cand, None)
-    } else if locals.len() <= 2 {
+    } else if locals.len() == 2 {
         merge_into_first(locals, threads)?
     } else {
         (sharded_merge(locals, threads)?, None)
@@ -304,77 +304,72 @@ fn choose(
     Ok(kept)
 }
 
-/// Merge a few workers' vocabularies into the first one's: its interner
-/// becomes the global one (ids unchanged), the others' terms are looked up
+/// Merge two workers' vocabularies into the first one's: its interner
+/// becomes the global one (ids unchanged), the second's terms are looked up
 /// or added. With two workers this beats sharding, which re-interns every
 /// term and must then copy the survivors into a new vocabulary. The lookups
 /// only read the global table, so they run on all threads; the new terms
-/// are then appended in order, into room reserved for them, without
-/// indexing the last worker's: the table comes back detached, for
-/// [`select`] to bring up to date on another thread (or drop).
+/// are then appended in order, into room reserved for them, unindexed: the
+/// table comes back detached, for [`select`] to bring up to date on another
+/// thread (or drop).
 fn merge_into_first(
     locals: &mut [LocalCounts],
     threads: usize,
 ) -> Result<(Candidates, Option<PendingIndex>)> {
-    let locals_ref: &[LocalCounts] = locals;
-    let freqs = map_ranges(threads, locals.len(), locals.len(), |r| {
-        locals_ref[r.start].frequencies()
-    })?;
-    let mut freqs = freqs.into_iter();
-    let (mut df, mut tf) = freqs.next().expect("at least one worker");
+    let [first, second] = &*locals else {
+        return Err(Error::InvalidInput(format!(
+            "merge_into_first takes two workers, not {}",
+            locals.len()
+        )));
+    };
+    let freqs = map_ranges(threads, 2, 2, |r| [first, second][r.start].frequencies())?;
+    let [(mut df, mut tf), (wdf, wtf)]: [(Vec<u64>, Vec<u64>); 2] =
+        freqs.try_into().expect("two workers, two results");
     let mut global = std::mem::take(&mut locals[0].terms);
-    let mut local_to_global = vec![None];
-    let mut pending: Option<PendingIndex> = None;
-    for (lc, (wdf, wtf)) in locals[1..].iter_mut().zip(freqs) {
-        if let Some(p) = pending.take() {
-            global.attach_index(p); // this worker's lookups need it
-        }
-        let terms = std::mem::take(&mut lc.terms);
-        // Per part: global id or u32::MAX (new), and the new terms' number
-        // and bytes.
-        let found = map_ranges(threads, terms.len(), threads, |r| {
-            let (mut new, mut bytes) = (0, 0);
-            let ids: Vec<u32> = r
-                .map(|id| {
-                    let (t, h) = (terms.get(id as u32), terms.hash_of(id as u32));
-                    global.find_hashed(t, h).unwrap_or_else(|| {
-                        new += 1;
-                        bytes += t.len();
-                        u32::MAX
-                    })
+    let terms = std::mem::take(&mut locals[1].terms);
+    // Per part: global id or u32::MAX (new), and the new terms' number and
+    // bytes.
+    let found = map_ranges(threads, terms.len(), threads, |r| {
+        let (mut new, mut bytes) = (0, 0);
+        let ids: Vec<u32> = r
+            .map(|id| {
+                let (t, h) = (terms.get(id as u32), terms.hash_of(id as u32));
+                global.find_hashed(t, h).unwrap_or_else(|| {
+                    new += 1;
+                    bytes += t.len();
+                    u32::MAX
                 })
-                .collect();
-            (ids, new, bytes)
-        })?;
-        let new_terms = found.iter().map(|p| p.1).sum();
-        global.reserve_unindexed(new_terms, found.iter().map(|p| p.2).sum());
-        pending = Some(global.detach_index());
-        df.reserve(new_terms);
-        tf.reserve(new_terms);
-        let mut map = Vec::with_capacity(terms.len());
-        for (id, g) in found.into_iter().flat_map(|p| p.0).enumerate() {
-            let g = if g == u32::MAX {
-                df.push(0);
-                tf.push(0);
-                global.push_unindexed(terms.get(id as u32), terms.hash_of(id as u32))
-            } else {
-                g
-            };
-            df[g as usize] += wdf[id];
-            tf[g as usize] += wtf[id];
-            map.push(g);
-        }
-        local_to_global.push(Some(map));
+            })
+            .collect();
+        (ids, new, bytes)
+    })?;
+    let new_terms = found.iter().map(|p| p.1).sum();
+    global.reserve_unindexed(new_terms, found.iter().map(|p| p.2).sum());
+    let pending = global.detach_index();
+    df.reserve(new_terms);
+    tf.reserve(new_terms);
+    let mut map = Vec::with_capacity(terms.len());
+    for (id, g) in found.into_iter().flat_map(|p| p.0).enumerate() {
+        let g = if g == u32::MAX {
+            df.push(0);
+            tf.push(0);
+            global.push_unindexed(terms.get(id as u32), terms.hash_of(id as u32))
+        } else {
+            g
+        };
+        df[g as usize] += wdf[id];
+        tf[g as usize] += wtf[id];
+        map.push(g);
     }
     let cand = Candidates {
         parts: vec![global],
         offsets: vec![0],
         df,
         tf,
-        local_to_global,
+        local_to_global: vec![None, Some(map)],
         tree: None,
     };
-    Ok((cand, pending))
+    Ok((cand, Some(pending)))
 }
 
 /// Merge several workers' vocabularies in parallel: terms are split into
