@@ -6,6 +6,7 @@ pub mod entities;
 mod fit_rows;
 mod gazetteer_entries;
 pub mod hashing;
+mod id_map;
 pub mod interner;
 pub mod ngrams;
 mod pair_analysis;

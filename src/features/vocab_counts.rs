@@ -5,9 +5,9 @@
 //! ([`StreamCounts`]). Kept apart from the vocabulary and its merge because
 //! this is the per-token hot path, with scratch state of its own.
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::features::id_map::{prefetch, IdMap};
 use crate::features::interner::{hash_str, Interner};
 use crate::features::vocab_order::{TermTree, ROOT};
 
@@ -55,19 +55,28 @@ impl WordCache {
 #[derive(Default)]
 struct WordTrie {
     tokens: Interner,
+    /// With unigrams among the terms: the term id of each token.
+    term_of: Vec<u32>,
     /// `levels[k]`: (node of the (k+1)-gram prefix, last token) -> node of
     /// the (k+2)-gram.
-    levels: Vec<FxHashMap<u64, u32>>,
+    levels: Vec<IdMap>,
     tids: Vec<u32>,
     nodes: Vec<u32>,
+    /// One level's keys of the current document and their hashes.
+    keys: Vec<(u64, u64)>,
     join: String,
 }
+
+/// How many lookups ahead a trie slot or a count is prefetched: far enough
+/// for a miss to memory to complete meanwhile, near enough to stay cached.
+const AHEAD: usize = 8;
 
 impl LocalCounts {
     /// Count one n-gram of the current document.
     #[inline]
     pub fn add(&mut self, gram: &str) {
         self.tree = None;
+        self.terms.index_pending();
         let (id, new) = self
             .terms
             .intern_hashed(gram, crate::features::interner::hash_str(gram));
@@ -89,49 +98,74 @@ impl LocalCounts {
     /// Count the word n-grams (`min_n..=max_n`) of one document's tokens;
     /// the same terms as joining every window with one space and calling
     /// [`LocalCounts::add`], faster.
+    ///
+    /// A block is counted either this way or through `add` /
+    /// `add_char_wb`, never both: new tokens are recognised as new among
+    /// the tokens seen here, not among all terms.
     pub fn add_word_ngrams(&mut self, toks: &[&str], min_n: usize, max_n: usize) {
         let mut trie = std::mem::take(&mut self.trie);
         let len = toks.len();
-        // With unigrams among the terms, a token's id is its term id, so a
-        // unigram costs one lookup. Otherwise tokens get ids of their own.
+        // With unigrams among the terms, a token's trie id is its term id
+        // (through `term_of`), so a unigram costs one lookup. Otherwise the
+        // trie ids are the tokens' own.
         let unigrams = min_n == 1;
         if !unigrams {
             self.tree = None;
         } else if self.terms.is_empty() && self.tree.is_none() {
             self.tree = Some(TermTree::default());
         }
+        // Tokens are looked up among the tokens only, not among all terms:
+        // that table and its strings are a fifth the size, and the frequent
+        // words (seen first) share cache lines instead of each sitting among
+        // n-grams. New terms are appended unindexed, for `finish` to index
+        // in one sweep: counting finds n-grams through the trie, not by
+        // their strings.
         trie.tids.clear();
         for t in toks {
-            let tid = if unigrams {
-                let (id, new) = self
-                    .terms
-                    .intern_hashed(t, crate::features::interner::hash_str(t));
-                if new {
-                    self.dense.push(0);
-                    if let Some(tree) = &mut self.tree {
-                        tree.push(ROOT, id);
-                    }
+            let h = hash_str(t);
+            let (tid, new) = trie.tokens.intern_hashed(t, h);
+            let tid = if !unigrams {
+                tid
+            } else if new {
+                let id = self.terms.push_unindexed(t, h);
+                trie.term_of.push(id);
+                self.dense.push(0);
+                if let Some(tree) = &mut self.tree {
+                    tree.push(ROOT, id);
                 }
                 self.bump(id);
                 id
             } else {
-                trie.tokens.intern(t)
+                let id = trie.term_of[tid as usize];
+                self.bump(id);
+                id
             };
             trie.tids.push(tid);
         }
         if trie.levels.len() + 1 < max_n {
-            trie.levels.resize_with(max_n - 1, FxHashMap::default);
+            trie.levels.resize_with(max_n - 1, IdMap::default);
         }
         trie.nodes.clear();
         trie.nodes.extend_from_slice(&trie.tids);
         for n in 2..=max_n.min(len) {
             let is_term = n >= min_n;
-            for i in 0..=(len - n) {
+            // Keys and hashes first, so that each slot is prefetched
+            // `AHEAD` lookups before it is read: the lookups of rare
+            // n-grams are misses to memory, which then overlap.
+            trie.keys.clear();
+            trie.keys.extend((0..=(len - n)).map(|i| {
                 let key = (u64::from(trie.nodes[i]) << 32) | u64::from(trie.tids[i + n - 1]);
+                (key, IdMap::hash(key))
+            }));
+            for i in 0..=(len - n) {
+                if let Some(&(_, h)) = trie.keys.get(i + AHEAD) {
+                    trie.levels[n - 2].prefetch(h);
+                }
+                let (key, hash) = trie.keys[i];
                 // A level's values are term ids once n-grams of that size are
                 // terms, otherwise level-local node ids (prefixes only).
-                let node = match trie.levels[n - 2].get(&key) {
-                    Some(&v) => v,
+                let node = match trie.levels[n - 2].get(key, hash) {
+                    Some(v) => v,
                     None => {
                         let v = if is_term {
                             trie.join.clear();
@@ -143,23 +177,31 @@ impl LocalCounts {
                             }
                             // Tokens hold no spaces, so a joined n-gram is new
                             // exactly when its key is.
-                            let hash = crate::features::interner::hash_str(&trie.join);
+                            let hash = hash_str(&trie.join);
                             self.dense.push(0);
                             if let Some(tree) = &mut self.tree {
                                 // With unigrams among the terms, the node of
                                 // the (n-1)-gram at `i` is a term id.
                                 tree.push(trie.nodes[i], trie.tids[i + n - 1]);
                             }
-                            self.terms.push_new(&trie.join, hash)
+                            self.terms.push_unindexed(&trie.join, hash)
                         } else {
                             trie.levels[n - 2].len() as u32
                         };
-                        trie.levels[n - 2].insert(key, v);
+                        trie.levels[n - 2].insert_new(key, hash, v);
                         v
                     }
                 };
                 trie.nodes[i] = node;
-                if is_term {
+            }
+            if is_term {
+                let grams = &trie.nodes[..=(len - n)];
+                for (i, &node) in grams.iter().enumerate() {
+                    if let Some(&ahead) = grams.get(i + AHEAD) {
+                        if let Some(slot) = self.dense.get(ahead as usize) {
+                            prefetch(std::ptr::from_ref(slot).cast());
+                        }
+                    }
                     self.bump(node);
                 }
             }
@@ -170,6 +212,7 @@ impl LocalCounts {
     /// Count the `char_wb` n-grams of one (normalised) document.
     pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
         self.tree = None;
+        self.terms.index_pending();
         use crate::features::interner::hash_str;
         use crate::features::ngrams::{for_each_wb_word, wb_word_grams};
         let mut wb = std::mem::take(&mut self.wb);
@@ -221,8 +264,10 @@ impl LocalCounts {
         self.touched.clear();
     }
 
-    /// Release the scratch buffers once counting is done.
+    /// Index the terms appended during counting and release the scratch
+    /// buffers: call once counting is done, before the terms are looked up.
     pub fn finish(&mut self) {
+        self.terms.index_pending();
         self.dense = Vec::new();
         self.touched = Vec::new();
         self.trie = WordTrie::default();
