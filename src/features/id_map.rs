@@ -5,52 +5,41 @@
 //! nearly every lookup of a rare n-gram is a cache miss, taken one after
 //! another. With open addressing a key's first slot follows from its hash
 //! alone, so the caller can hash a document's keys first and
-//! [`IdMap::prefetch`] each slot a few lookups before [`IdMap::get`] reads
+//! [`ProbeTable::prefetch`] each slot a few lookups before [`IdMap::get`] reads
 //! it; the misses then overlap. hashbrown does not expose its slots, hence
 //! this small table of our own.
 //!
-//! Layout: linear probing over 16-byte slots (four to a cache line), at
-//! most three quarters full; an empty slot holds the key `u64::MAX`.
+//! [`ProbeTable`] is the table, generic over its slots; [`IdMap`] its
+//! `u64 -> u32` use, in 16-byte slots (four to a cache line). An empty
+//! slot holds the key `u64::MAX`.
 
-/// One slot: a key and its value, 16 bytes so that four share a cache line
-/// and a slot never straddles two.
-#[derive(Clone, Copy)]
-#[repr(C, align(16))]
-struct Slot {
-    key: u64,
-    val: u32,
+/// A slot of a [`ProbeTable`].
+pub(crate) trait Slot: Copy {
+    /// The value of an empty slot.
+    const EMPTY: Self;
+    fn is_empty(&self) -> bool;
+    /// The hash the slot's key was placed by (for growing).
+    fn rehash(&self) -> u64;
 }
 
-/// The key of an empty slot. Trie keys are `(node << 32) | token` of ids
-/// below `u32::MAX`, so it never occurs as a key.
-const EMPTY: u64 = u64::MAX;
-
-const EMPTY_SLOT: Slot = Slot { key: EMPTY, val: 0 };
-
-/// Map from `u64` keys (never `u64::MAX`) to `u32` values.
-pub(crate) struct IdMap {
-    slots: Vec<Slot>,
+/// Open addressing with linear probing, at most three quarters full: the
+/// first slot a key is looked for at follows from its hash alone, which is
+/// what makes [`ProbeTable::prefetch`] possible.
+pub(crate) struct ProbeTable<S: Slot> {
+    slots: Vec<S>,
     len: usize,
 }
 
-impl Default for IdMap {
+impl<S: Slot> Default for ProbeTable<S> {
     fn default() -> Self {
         Self {
-            slots: vec![EMPTY_SLOT; 16],
+            slots: vec![S::EMPTY; 16],
             len: 0,
         }
     }
 }
 
-impl IdMap {
-    /// The hash of `key` (a folded 128-bit multiply: both halves of the key
-    /// reach the low bits the slot index is taken from).
-    #[inline]
-    pub fn hash(key: u64) -> u64 {
-        let m = u128::from(key ^ 0x243f_6a88_85a3_08d3) * 0x9e37_79b9_7f4a_7c15u128;
-        (m as u64) ^ ((m >> 64) as u64)
-    }
-
+impl<S: Slot> ProbeTable<S> {
     pub fn len(&self) -> usize {
         self.len
     }
@@ -67,50 +56,103 @@ impl IdMap {
         prefetch(std::ptr::from_ref(slot).cast());
     }
 
+    /// The slot of the key with hash `hash` that `is_key` recognises.
+    #[inline]
+    pub fn find(&self, hash: u64, is_key: impl Fn(&S) -> bool) -> Option<&S> {
+        let mask = self.mask();
+        let mut i = hash as usize & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.is_empty() {
+                return None;
+            }
+            if is_key(s) {
+                return Some(s);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Add `slot`, whose key has hash `hash`; the caller guarantees the key
+    /// is absent.
+    pub fn insert_new(&mut self, hash: u64, slot: S) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            let bigger = vec![S::EMPTY; self.slots.len() * 2];
+            let old = std::mem::replace(&mut self.slots, bigger);
+            for s in old.into_iter().filter(|s| !s.is_empty()) {
+                self.place(s.rehash(), s);
+            }
+        }
+        self.place(hash, slot);
+        self.len += 1;
+    }
+
+    fn place(&mut self, hash: u64, slot: S) {
+        let mask = self.mask();
+        let mut i = hash as usize & mask;
+        while !self.slots[i].is_empty() {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
+    }
+}
+
+/// A key and its value, 16 bytes so that four share a cache line and a
+/// slot never straddles two.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+pub(crate) struct KeySlot {
+    key: u64,
+    val: u32,
+}
+
+/// The key of an empty slot. Trie keys are `(node << 32) | token` of ids
+/// below `u32::MAX`, so it never occurs as a key.
+const EMPTY: u64 = u64::MAX;
+
+impl Slot for KeySlot {
+    const EMPTY: Self = KeySlot { key: EMPTY, val: 0 };
+    fn is_empty(&self) -> bool {
+        self.key == EMPTY
+    }
+    fn rehash(&self) -> u64 {
+        IdMap::hash(self.key)
+    }
+}
+
+/// Map from `u64` keys (never `u64::MAX`) to `u32` values; `len` and
+/// `prefetch` are the table's.
+#[derive(Default)]
+pub(crate) struct IdMap(ProbeTable<KeySlot>);
+
+impl std::ops::Deref for IdMap {
+    type Target = ProbeTable<KeySlot>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl IdMap {
+    /// The hash of `key` (a folded 128-bit multiply: both halves of the key
+    /// reach the low bits the slot index is taken from).
+    #[inline]
+    pub fn hash(key: u64) -> u64 {
+        let m = u128::from(key ^ 0x243f_6a88_85a3_08d3) * 0x9e37_79b9_7f4a_7c15u128;
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+
     /// The value of `key` (whose hash is `hash`), if present.
     #[inline]
     pub fn get(&self, key: u64, hash: u64) -> Option<u32> {
         debug_assert_ne!(key, EMPTY);
-        let mask = self.mask();
-        let mut i = hash as usize & mask;
-        loop {
-            let s = self.slots[i];
-            if s.key == key {
-                return Some(s.val);
-            }
-            if s.key == EMPTY {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
+        self.0.find(hash, |s| s.key == key).map(|s| s.val)
     }
 
     /// Add `key -> val`; the caller guarantees `key` is absent.
     pub fn insert_new(&mut self, key: u64, hash: u64, val: u32) {
         debug_assert_ne!(key, EMPTY);
         debug_assert!(self.get(key, hash).is_none());
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        self.place(key, hash, val);
-        self.len += 1;
-    }
-
-    fn place(&mut self, key: u64, hash: u64, val: u32) {
-        let mask = self.mask();
-        let mut i = hash as usize & mask;
-        while self.slots[i].key != EMPTY {
-            i = (i + 1) & mask;
-        }
-        self.slots[i] = Slot { key, val };
-    }
-
-    fn grow(&mut self) {
-        let bigger = vec![EMPTY_SLOT; self.slots.len() * 2];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        for s in old.into_iter().filter(|s| s.key != EMPTY) {
-            self.place(s.key, Self::hash(s.key), s.val);
-        }
+        self.0.insert_new(hash, KeySlot { key, val });
     }
 }
 
@@ -158,7 +200,7 @@ mod tests {
             for (&k, &v) in &std_map {
                 prop_assert_eq!(ours.get(k, IdMap::hash(k)), Some(v));
             }
-            prop_assert!(ours.len() * 4 <= ours.slots.len() * 3);
+            prop_assert!(ours.len() * 4 <= ours.0.slots.len() * 3);
         }
     }
 

@@ -7,6 +7,7 @@ mod fit_rows;
 mod gazetteer_entries;
 pub mod hashing;
 mod id_map;
+mod inline_map;
 pub mod interner;
 pub mod ngrams;
 mod pair_analysis;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::features::id_map::{prefetch, IdMap};
+use crate::features::inline_map::{InlineMap, INLINE};
 use crate::features::interner::{hash_str, Interner};
 use crate::features::vocab_order::{TermTree, ROOT};
 
@@ -35,12 +36,19 @@ pub struct LocalCounts {
 /// without being cached.
 #[derive(Default)]
 struct WordCache {
-    words: Interner,
-    spans: Vec<(u32, u32)>,
+    /// Words of up to `INLINE` bytes -> their span of `ids`.
+    short: InlineMap,
+    /// Longer words, and their spans of `ids` by word id.
+    long: Interner,
+    long_spans: Vec<(u32, u32)>,
     ids: Vec<u32>,
     padded: String,
     bounds: Vec<usize>,
     grams: Vec<u32>,
+    /// The current document's words (byte range, hash) ...
+    doc: Vec<(usize, usize, u64)>,
+    /// ... and the spans of `ids` to count for them.
+    replay: Vec<(u32, u32)>,
 }
 
 impl WordCache {
@@ -77,9 +85,7 @@ impl LocalCounts {
     pub fn add(&mut self, gram: &str) {
         self.tree = None;
         self.terms.index_pending();
-        let (id, new) = self
-            .terms
-            .intern_hashed(gram, crate::features::interner::hash_str(gram));
+        let (id, new) = self.terms.intern_hashed(gram, hash_str(gram));
         if new {
             self.dense.push(0);
         }
@@ -213,25 +219,50 @@ impl LocalCounts {
     pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
         self.tree = None;
         self.terms.index_pending();
-        use crate::features::interner::hash_str;
         use crate::features::ngrams::{for_each_wb_word, wb_word_grams};
         let mut wb = std::mem::take(&mut self.wb);
         let WordCache {
-            words,
-            spans,
+            short,
+            long,
+            long_spans,
             ids,
             padded,
             bounds,
             grams,
+            doc,
+            replay,
         } = &mut wb;
+        // The words and their hashes first, so that each word's slot is
+        // prefetched `AHEAD` words before it is looked up; the hits' ids are
+        // prefetched when found and counted after the last word. Misses to
+        // memory then overlap instead of following one another.
+        doc.clear();
+        replay.clear();
         for_each_wb_word(text, |w| {
-            let h = hash_str(w);
-            if let Some(wid) = words.find_hashed(w, h) {
-                let (start, len) = spans[wid as usize];
-                for k in start..start + len {
-                    self.bump(ids[k as usize]);
+            let at = w.as_ptr() as usize - text.as_ptr() as usize;
+            doc.push((at, at + w.len(), hash_str(w)));
+        });
+        for i in 0..doc.len() {
+            if let Some(&(s, e, h)) = doc.get(i + AHEAD) {
+                if e - s <= INLINE {
+                    short.prefetch(h);
                 }
-                return;
+            }
+            let (s, e, h) = doc[i];
+            let w = &text[s..e];
+            let hit = if w.len() <= INLINE {
+                short.get(w, h).map(|(start, n)| (start, u32::from(n)))
+            } else {
+                long.find_hashed(w, h).map(|wid| long_spans[wid as usize])
+            };
+            if let Some((start, n)) = hit {
+                let span = &ids[start as usize..(start + n) as usize];
+                if let (Some(first), Some(last)) = (span.first(), span.last()) {
+                    prefetch(std::ptr::from_ref(first).cast());
+                    prefetch(std::ptr::from_ref(last).cast());
+                }
+                replay.push((start, n));
+                continue;
             }
             grams.clear();
             wb_word_grams(spec, w, padded, bounds, &mut |g| {
@@ -241,15 +272,29 @@ impl LocalCounts {
                 }
                 grams.push(id);
             });
-            for &id in grams.iter() {
+            if short.len() + long.len() < WordCache::MAX_WORDS {
+                let (start, n) = (ids.len() as u32, grams.len() as u32);
+                ids.extend_from_slice(grams);
+                if w.len() <= INLINE {
+                    // at most 20 characters, padded to 22: at most 22 * 23 / 2
+                    // n-grams, which fits a u16
+                    short.insert_new(w, h, start, n as u16);
+                } else {
+                    long.push_new(w, h);
+                    long_spans.push((start, n));
+                }
+                replay.push((start, n));
+            } else {
+                for &id in grams.iter() {
+                    self.bump(id);
+                }
+            }
+        }
+        for &(start, n) in replay.iter() {
+            for &id in &ids[start as usize..(start + n) as usize] {
                 self.bump(id);
             }
-            if words.len() < WordCache::MAX_WORDS {
-                words.push_new(w, h);
-                spans.push((ids.len() as u32, grams.len() as u32));
-                ids.extend_from_slice(grams);
-            }
-        });
+        }
         self.wb = wb;
     }
 

@@ -66,6 +66,8 @@ pub fn merge(
     threads: usize,
 ) -> Result<Merged> {
     let (low, high) = df_bounds(pruning, n_docs)?;
+    // Normally done by `LocalCounts::finish`, on the workers' threads.
+    locals.iter_mut().for_each(|l| l.terms.index_pending());
     let (mut cand, pending) = if locals.len() == 1 {
         let (df, tf) = locals[0].frequencies();
         let cand = Candidates {

@@ -250,8 +250,19 @@ mod tests {
     #[test]
     fn char_wb_word_cache_counts_like_plain_analysis() {
         use crate::features::ngrams::{for_each_ngram, AnalyzerKind, AnalyzerSpec, Scratch};
-        let docs = ["بغداد  و بغداد\tطهران", "a", "", "ab ab abc", "بغداد"];
-        for (lo, hi) in [(1, 1), (2, 5), (3, 3), (1, 8)] {
+        // Words repeat (cached), and some are longer than a cache slot holds.
+        let long = "كالمستشفيات الجامعيةالمتخصصة";
+        let docs = [
+            "بغداد  و بغداد\tطهران",
+            "a",
+            "",
+            "ab ab abc a",
+            "بغداد",
+            long,
+            long,
+        ];
+        // (6, 8): short words have no n-grams at all.
+        for (lo, hi) in [(1, 1), (2, 5), (3, 3), (1, 8), (6, 8)] {
             let spec = AnalyzerSpec::new(AnalyzerKind::CharWb, lo, hi).unwrap();
             let mut fast = LocalCounts::default();
             let mut slow = LocalCounts::default();
