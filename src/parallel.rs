@@ -148,12 +148,86 @@ where
     R: Send,
     F: Fn(std::ops::Range<usize>) -> R + Sync + Send,
 {
+    map_doc_parts_with(threads, docs, || (), |_, r| f(r))
+}
+
+/// [`map_doc_parts`] with a state per worker thread (a cache that warms up
+/// as the worker goes, say) made by `init`: one state per thread, not per
+/// part (see [`claim_parts`]).
+pub fn map_doc_parts_with<S, St, R, I, F>(
+    threads: usize,
+    docs: &[S],
+    init: I,
+    f: F,
+) -> Result<Vec<R>>
+where
+    S: AsRef<str> + Sync,
+    St: Send,
+    R: Send,
+    I: Fn() -> St + Sync,
+    F: Fn(&mut St, std::ops::Range<usize>) -> R + Sync + Send,
+{
     let parts = transform_parts(threads, docs.len());
-    if parts <= 1 {
-        return map_ranges(threads, docs.len(), 1, f);
+    let rs = if parts <= 1 {
+        ranges(docs.len(), 1)
+    } else {
+        let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
+        ranges_by_weight(&weights, parts)
+    };
+    let claimed = claim_parts(threads, &rs, init, f, |_| {})?;
+    Ok(claimed.made.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Run `f` on each of `parts` with at most `threads` workers, each with a
+/// state of its own from `init`: a worker claims the next unclaimed part
+/// whenever it finishes one (parts cost what they cost, not what their
+/// size says), and calls `done` on its state after its last.
+pub fn claim_parts<St, R, I, F, D>(
+    threads: usize,
+    parts: &[std::ops::Range<usize>],
+    init: I,
+    f: F,
+    done: D,
+) -> Result<Claimed<St, R>>
+where
+    St: Send,
+    R: Send,
+    I: Fn() -> St + Sync,
+    F: Fn(&mut St, std::ops::Range<usize>) -> R + Sync + Send,
+    D: Fn(&mut St) + Sync,
+{
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = threads.clamp(1, parts.len().max(1));
+    let per_worker = map_ranges(threads, workers, workers, |_| {
+        let mut state = init();
+        let mut made = Vec::new();
+        loop {
+            let p = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(r) = parts.get(p) else { break };
+            made.push((p, f(&mut state, r.clone())));
+        }
+        done(&mut state);
+        (state, made)
+    })?;
+    let mut states = Vec::with_capacity(workers);
+    let mut all = Vec::with_capacity(parts.len());
+    for (w, (state, made)) in per_worker.into_iter().enumerate() {
+        states.push(state);
+        all.extend(made.into_iter().map(|(p, r)| (p, w, r)));
     }
-    let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
-    map_given_ranges(threads, ranges_by_weight(&weights, parts), f)
+    all.sort_unstable_by_key(|&(p, _, _)| p);
+    Ok(Claimed {
+        states,
+        made: all.into_iter().map(|(_, w, r)| (w, r)).collect(),
+    })
+}
+
+/// What [`claim_parts`] returns.
+pub struct Claimed<St, R> {
+    /// Each worker's final state.
+    pub states: Vec<St>,
+    /// In part order: the worker that took the part, and what it made of it.
+    pub made: Vec<(usize, R)>,
 }
 
 /// Number of chunks for embarrassingly parallel per-document work: several

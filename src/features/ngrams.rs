@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::text::normalize::is_py_space;
-use crate::text::utf8::char_at;
+use crate::text::utf8::{char_at, next_space_candidate};
 use crate::text::{Normalizer, Tokenizer};
 
 /// Which unit n-grams are made of.
@@ -196,32 +196,20 @@ fn word_ngrams(
 /// whitespace first, but splitting on whitespace and dropping empty pieces
 /// gives the same words either way, so we skip that copy of the text.
 pub fn for_each_wb_word(text: &str, mut f: impl FnMut(&str)) {
-    // A byte scan: only a few lead bytes can start a non-ASCII space
-    // (U+0085, U+00A0, U+1680, U+2000..U+205F, U+3000), so most characters
-    // are never decoded.
+    // Only bytes that may start a space are looked at (see
+    // `next_space_candidate`); most characters are never decoded.
     let bytes = text.as_bytes();
     let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        let len = if b < 0x80 {
-            if is_py_space(b as char) {
-                1
-            } else {
-                i += 1;
-                continue;
-            }
-        } else if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
-            let (c, len) = char_at(text, i);
-            if is_py_space(c) {
-                len
-            } else {
-                i += len;
-                continue;
-            }
-        } else {
-            i += 1; // a lead or continuation byte of a non-space
+    loop {
+        i = next_space_candidate(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
+        let (c, len) = char_at(text, i);
+        if !is_py_space(c) {
+            i += len;
             continue;
-        };
+        }
         if start < i {
             f(&text[start..i]);
         }

@@ -12,8 +12,6 @@
 //! of warm workers) is in `transform_cache`; the tests are in
 //! `vectorizer_tests.rs`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +23,7 @@ use crate::features::ngrams::{
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::transform_cache::WorkerPool;
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
-use crate::parallel::{install, map_ranges, ranges_by_weight};
+use crate::parallel::{claim_parts, install, ranges_by_weight};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 /// Everything that defines a `TextVectorizer` before fitting.
@@ -173,63 +171,54 @@ pub(crate) fn count_local<S: AsRef<str> + Sync>(
         threads * CHUNKS_PER_THREAD
     };
     let rs = ranges_by_weight(&weights, n_chunks);
-    let next = AtomicUsize::new(0);
-    let n_workers = threads.clamp(1, rs.len());
-    let per_worker = map_ranges(threads, n_workers, n_workers, |_| {
-        let mut lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
-        let mut scratch = Scratch::default();
-        let mut normalized = String::new();
-        // (chunk, first row) of each chunk this worker claims
-        let mut claimed = Vec::new();
-        let mut rows = 0;
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            let Some(r) = rs.get(c) else { break };
-            claimed.push((c, rows));
-            rows += r.len();
-            for d in &docs[r.clone()] {
-                ctx.normalizer.normalize_into(d.as_ref(), &mut normalized);
+    // A worker's state: its counts per block, scratch, and the rows it has
+    // counted so far (a chunk's first row in the worker's output).
+    let init = || {
+        let lcs: Vec<LocalCounts> = (0..n_blocks).map(|_| LocalCounts::default()).collect();
+        (lcs, Scratch::default(), String::new(), 0usize)
+    };
+    let count =
+        |(lcs, scratch, normalized, rows): &mut (Vec<LocalCounts>, Scratch, String, usize),
+         r: std::ops::Range<usize>| {
+            let first_row = *rows;
+            *rows += r.len();
+            for d in &docs[r] {
+                ctx.normalizer.normalize_into(d.as_ref(), normalized);
                 for (b, spec) in specs.iter().enumerate() {
                     if spec.kind == AnalyzerKind::Word {
                         let mut toks = Vec::new();
-                        word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), &normalized, &mut toks);
+                        word_tokens(&ctx.tokenizer, ctx.stop.as_ref(), normalized, &mut toks);
                         lcs[b].add_word_ngrams(&toks, spec.min_n, spec.max_n);
                     } else if spec.kind == AnalyzerKind::CharWb {
-                        lcs[b].add_char_wb(spec, &normalized);
+                        lcs[b].add_char_wb(spec, normalized);
                     } else {
                         let lc = &mut lcs[b];
-                        for_each_ngram(
-                            spec,
-                            &ctx.tokenizer,
-                            None,
-                            &normalized,
-                            &mut scratch,
-                            &mut |g| lc.add(g),
-                        );
+                        for_each_ngram(spec, &ctx.tokenizer, None, normalized, scratch, &mut |g| {
+                            lc.add(g)
+                        });
                     }
                 }
                 lcs.iter_mut().for_each(LocalCounts::end_doc);
             }
-        }
-        lcs.iter_mut().for_each(LocalCounts::finish);
-        (lcs, claimed)
-    })?;
-    let mut chunks: Vec<Option<Chunk>> = vec![None; rs.len()];
-    let mut workers = Vec::with_capacity(n_workers);
-    for (worker, (lcs, claimed)) in per_worker.into_iter().enumerate() {
-        for (c, first_row) in claimed {
-            chunks[c] = Some(Chunk {
-                docs: rs[c].clone(),
-                worker,
-                first_row,
-            });
-        }
-        workers.push(lcs);
-    }
+            first_row
+        };
+    let finish = |state: &mut (Vec<LocalCounts>, Scratch, String, usize)| {
+        state.0.iter_mut().for_each(LocalCounts::finish);
+    };
+    let claimed = claim_parts(threads, &rs, init, count, finish)?;
+    let chunks = claimed
+        .made
+        .into_iter()
+        .zip(rs)
+        .map(|((worker, first_row), docs)| Chunk {
+            docs,
+            worker,
+            first_row,
+        })
+        .collect();
     Ok(Counted {
-        workers,
-        // Every chunk index below `rs.len()` was claimed exactly once.
-        chunks: chunks.into_iter().flatten().collect(),
+        workers: claimed.states.into_iter().map(|s| s.0).collect(),
+        chunks,
     })
 }
 
