@@ -156,7 +156,7 @@ impl NormalizerConfig {
         })
     }
 
-    fn is_identity(&self) -> bool {
+    pub(crate) fn is_identity(&self) -> bool {
         *self == Self::none()
     }
 
