@@ -221,6 +221,19 @@ mod tests {
             assert_eq!(m.df, vec![2, 1, 1, 1]);
             // worker 1's local ids: a=0, d=1
             assert_eq!(m.local_to_col[1], vec![0, 3]);
+            // max_features ranks by term frequency summed over workers:
+            // c 1 + 3, a 1 + 1, b 2 + 0 (a before b on the tie)
+            let mut locals = [
+                count(&[&["a", "b", "b", "c"]]),
+                count(&[&["c", "c", "c"], &["a"]]),
+            ];
+            let p = Pruning {
+                max_features: Some(2),
+                ..Default::default()
+            };
+            let m = merge(&mut locals, 3, &p, threads).unwrap();
+            assert_eq!(m.vocab.terms(), vec!["a", "c"]);
+            assert_eq!(m.df, vec![2, 2]);
         }
     }
 
