@@ -42,8 +42,8 @@ struct Cached {
 struct Local {
     state: Murmur3,
     hash: u32,
-    at: u32,
-    len: u32,
+    at: usize,
+    len: usize,
 }
 
 /// Marks a token reference as an index into the document's own tokens.
@@ -77,7 +77,11 @@ impl ChunkTokens {
     /// Find the word tokens of `doc` under `an`'s normaliser, tokenizer and
     /// stop words ([`ChunkTokens::refs`], in order): the tokens the plain
     /// path finds in the normalised document.
+    ///
+    /// `doc` must be shorter than 2 GiB (its tokens are numbered with 31
+    /// bits).
     pub fn tokens(&mut self, an: &Analyzers, doc: &str) {
+        debug_assert!(doc.len() < LOCAL as usize);
         self.refs.clear();
         self.local.clear();
         self.doc_bytes.clear();
@@ -141,8 +145,8 @@ impl ChunkTokens {
                     self.local.push(Local {
                         state,
                         hash,
-                        at: self.doc_bytes.len() as u32,
-                        len: w.len() as u32,
+                        at: self.doc_bytes.len(),
+                        len: w.len(),
                     });
                     self.doc_bytes.push_str(w);
                 }
@@ -175,7 +179,7 @@ impl ChunkTokens {
     pub fn bytes_of(&self, r: u32) -> &[u8] {
         if r & LOCAL != 0 {
             let t = &self.local[(r & !LOCAL) as usize];
-            &self.doc_bytes.as_bytes()[t.at as usize..(t.at + t.len) as usize]
+            &self.doc_bytes.as_bytes()[t.at..t.at + t.len]
         } else {
             let t = &self.toks[r as usize];
             &t.bytes[..t.len as usize]

@@ -248,7 +248,8 @@ impl HashingVectorizer {
                     let neg = c.alternate_sign && sign < 0.0;
                     entries.push((col << 1) | u32::from(neg));
                 };
-                if by_chunk {
+                // (The cache numbers a document's tokens with 31 bits.)
+                if by_chunk && d.as_ref().len() < 1 << 31 {
                     hash_word_ngrams_by_chunk(&an, d.as_ref(), cache, emit);
                 } else {
                     hash_ngrams(&an, d.as_ref(), &mut scratch, emit);
