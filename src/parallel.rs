@@ -86,24 +86,6 @@ pub fn ranges_by_weight(weights: &[usize], parts: usize) -> Vec<std::ops::Range<
     out
 }
 
-/// Like [`map_ranges`] over explicit ranges.
-pub fn map_given_ranges<R, F>(
-    threads: usize,
-    rs: Vec<std::ops::Range<usize>>,
-    f: F,
-) -> Result<Vec<R>>
-where
-    R: Send,
-    F: Fn(std::ops::Range<usize>) -> R + Sync + Send,
-{
-    if threads <= 1 || rs.len() <= 1 {
-        return Ok(rs.into_iter().map(f).collect());
-    }
-    install(threads.min(rs.len()), || {
-        rs.into_par_iter().map(f).collect()
-    })
-}
-
 /// Run `f` on each range of `0..len` (split into `parts` ranges) using
 /// `threads` threads, returning results in range order.
 pub fn map_ranges<R, F>(threads: usize, len: usize, parts: usize, f: F) -> Result<Vec<R>>

@@ -15,10 +15,9 @@
 //! every time.
 
 use crate::features::hashing::Murmur3;
-use crate::features::id_map::prefetch;
+use crate::features::id_map::prefetch_span;
 use crate::features::inline_map::{InlineMap, INLINE};
-use crate::features::interner::hash_str;
-use crate::features::ngrams::{for_each_wb_word, word_tokens, Analyzers};
+use crate::features::ngrams::{wb_word_spans, word_tokens, Analyzers};
 
 /// Longest token (in bytes) a cached token holds. Normalisation can
 /// lengthen a chunk (NFKC spells «ﷲ» out as «الله»); a chunk with a longer
@@ -86,12 +85,7 @@ impl ChunkTokens {
         self.local.clear();
         self.doc_bytes.clear();
         self.chunks.clear();
-        let chunks = &mut self.chunks;
-        for_each_wb_word(doc, |w| {
-            let at = w.as_ptr() as usize - doc.as_ptr() as usize;
-            let h = if w.len() <= INLINE { hash_str(w) } else { 0 };
-            chunks.push((at, at + w.len(), h));
-        });
+        wb_word_spans(doc, &mut self.chunks);
         for i in 0..self.chunks.len() {
             if let Some(&(s, e, h)) = self.chunks.get(i + AHEAD) {
                 if e - s <= INLINE {
@@ -105,13 +99,7 @@ impl ChunkTokens {
                 if let Some((first, n)) = self.map.get(chunk, h) {
                     // Read when the n-grams are hashed, after the last chunk;
                     // a record may straddle two cache lines.
-                    let span = &self.toks[first as usize..(first + u32::from(n)) as usize];
-                    if let Some(t) = span.first() {
-                        prefetch(std::ptr::from_ref(t).cast());
-                    }
-                    if let Some(t) = span.last() {
-                        prefetch(std::ptr::from_ref(t).cast::<i8>().wrapping_add(47));
-                    }
+                    prefetch_span(&self.toks[first as usize..(first + u32::from(n)) as usize]);
                     self.refs.extend(first..first + u32::from(n));
                     continue;
                 }

@@ -52,8 +52,7 @@ impl<S: Slot> ProbeTable<S> {
     /// Start loading the first slot of a key with hash `hash` into cache.
     #[inline]
     pub fn prefetch(&self, hash: u64) {
-        let slot = &self.slots[hash as usize & self.mask()];
-        prefetch(std::ptr::from_ref(slot).cast());
+        prefetch(&self.slots[hash as usize & self.mask()]);
     }
 
     /// The slot of the key with hash `hash` that `is_key` recognises.
@@ -156,10 +155,28 @@ impl IdMap {
     }
 }
 
-/// Hint the CPU to load the cache line at `p` (a no-op where we have no
-/// stable prefetch instruction). Never faults, whatever the address.
+/// Hint the CPU to load the cache line holding `r` (a no-op where we have
+/// no stable prefetch instruction).
 #[inline(always)]
-pub(crate) fn prefetch(p: *const i8) {
+pub(crate) fn prefetch<T>(r: &T) {
+    prefetch_at(std::ptr::from_ref(r).cast());
+}
+
+/// Hint the CPU to load the cache lines of the first and last bytes of
+/// `s`, all of a span that fits two lines (nothing for an empty span).
+#[inline(always)]
+pub(crate) fn prefetch_span<T>(s: &[T]) {
+    if let Some(first) = s.first() {
+        prefetch(first);
+        let end = std::ptr::from_ref(first).cast::<i8>();
+        prefetch_at(end.wrapping_add(std::mem::size_of_val(s) - 1));
+    }
+}
+
+/// Hint the CPU to load the cache line at `p`. Never faults, whatever the
+/// address.
+#[inline(always)]
+fn prefetch_at(p: *const i8) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};

@@ -131,9 +131,14 @@ impl Interner {
 
     /// Add the terms appended by [`Interner::push_unindexed`] to the lookup
     /// table (nothing to do when there are none).
+    #[inline]
     pub fn index_pending(&mut self) {
-        let from = self.table.len();
-        insert_ids(&mut self.table, &self.hashes, from);
+        // Checked inline: counting calls this once per n-gram, and there
+        // is almost never anything to do.
+        if self.table.len() < self.hashes.len() {
+            let from = self.table.len();
+            insert_ids(&mut self.table, &self.hashes, from);
+        }
     }
 
     /// Take the lookup table out, to add the unindexed terms on another

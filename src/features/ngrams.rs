@@ -15,6 +15,7 @@ use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::features::interner::hash_str;
 use crate::text::normalize::is_py_space;
 use crate::text::utf8::{char_at, next_space_candidate};
 use crate::text::{Normalizer, Tokenizer};
@@ -219,6 +220,16 @@ pub fn for_each_wb_word(text: &str, mut f: impl FnMut(&str)) {
     if start < bytes.len() {
         f(&text[start..]);
     }
+}
+
+/// Append to `out` each word [`for_each_wb_word`] sees in `text`, as its
+/// byte range and [`hash_str`]: what the word caches look words up by,
+/// gathered first so that their lookups can be prefetched.
+pub fn wb_word_spans(text: &str, out: &mut Vec<(usize, usize, u64)>) {
+    for_each_wb_word(text, |w| {
+        let at = w.as_ptr() as usize - text.as_ptr() as usize;
+        out.push((at, at + w.len(), hash_str(w)));
+    });
 }
 
 /// The `char_wb` n-grams of one word (padded with a space on each side).

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::features::id_map::{prefetch, IdMap};
+use crate::features::id_map::{prefetch, prefetch_span, IdMap};
 use crate::features::inline_map::{InlineMap, INLINE};
 use crate::features::interner::{hash_str, Interner};
 use crate::features::vocab_order::{TermTree, ROOT};
@@ -205,7 +205,7 @@ impl LocalCounts {
                 for (i, &node) in grams.iter().enumerate() {
                     if let Some(&ahead) = grams.get(i + AHEAD) {
                         if let Some(slot) = self.dense.get(ahead as usize) {
-                            prefetch(std::ptr::from_ref(slot).cast());
+                            prefetch(slot);
                         }
                     }
                     self.bump(node);
@@ -219,7 +219,7 @@ impl LocalCounts {
     pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
         self.tree = None;
         self.terms.index_pending();
-        use crate::features::ngrams::{for_each_wb_word, wb_word_grams};
+        use crate::features::ngrams::{wb_word_grams, wb_word_spans};
         let mut wb = std::mem::take(&mut self.wb);
         let WordCache {
             short,
@@ -238,10 +238,7 @@ impl LocalCounts {
         // memory then overlap instead of following one another.
         doc.clear();
         replay.clear();
-        for_each_wb_word(text, |w| {
-            let at = w.as_ptr() as usize - text.as_ptr() as usize;
-            doc.push((at, at + w.len(), hash_str(w)));
-        });
+        wb_word_spans(text, doc);
         for i in 0..doc.len() {
             if let Some(&(s, e, h)) = doc.get(i + AHEAD) {
                 if e - s <= INLINE {
@@ -256,11 +253,7 @@ impl LocalCounts {
                 long.find_hashed(w, h).map(|wid| long_spans[wid as usize])
             };
             if let Some((start, n)) = hit {
-                let span = &ids[start as usize..(start + n) as usize];
-                if let (Some(first), Some(last)) = (span.first(), span.last()) {
-                    prefetch(std::ptr::from_ref(first).cast());
-                    prefetch(std::ptr::from_ref(last).cast());
-                }
+                prefetch_span(&ids[start as usize..(start + n) as usize]);
                 replay.push((start, n));
                 continue;
             }

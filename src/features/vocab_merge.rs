@@ -5,13 +5,13 @@
 //! term). Kept apart from counting: it runs once per fit, on whole
 //! vocabularies rather than tokens.
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::features::interner::{Interner, PendingIndex};
 use crate::features::vocab_counts::{LocalCounts, StreamCounts};
 use crate::features::vocab_order::{sort_terms, tree_order, TermTree, ROOT};
 use crate::features::vocabulary::{Pruning, Vocabulary};
-use rayon::prelude::*;
-
 use crate::parallel::{install, map_ranges};
 
 /// The merged, pruned vocabulary of one block plus, for each worker, the
