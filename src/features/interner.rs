@@ -8,8 +8,13 @@
 //! re-hashing.
 
 use std::hash::BuildHasher;
+use std::mem::MaybeUninit;
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::parallel::install;
 
 /// The hash used for terms: foldhash with a fixed seed (well mixed in the
 /// high bits, which hashbrown uses for its tag bytes).
@@ -121,12 +126,73 @@ impl Interner {
         id
     }
 
-    /// Make room for `terms` more terms of `bytes` bytes in all, so that
-    /// [`Interner::push_unindexed`] moves nothing (the table is not grown).
-    pub fn reserve_unindexed(&mut self, terms: usize, bytes: usize) {
-        self.bytes.reserve(bytes);
-        self.ends.reserve(terms);
-        self.hashes.reserve(terms);
+    /// Append, unindexed, the terms of `src` listed in `parts` (ids into
+    /// `src`, each new to `self`), the parts' terms laid end to end in
+    /// order: the same as [`Interner::push_unindexed`] for each in turn,
+    /// but each part fills its own stretch of the arrays on one of up to
+    /// `threads` threads (copying and first-touching megabytes of new
+    /// memory, serial, was a third of a two-worker merge). Returns the id
+    /// of each part's first term.
+    pub fn append_parts_unindexed(
+        &mut self,
+        src: &Interner,
+        parts: &[Vec<u32>],
+        threads: usize,
+    ) -> Result<Vec<u32>> {
+        let n_new: usize = parts.iter().map(Vec::len).sum();
+        let part_bytes: Vec<usize> = parts
+            .iter()
+            .map(|p| p.iter().map(|&id| src.get(id).len()).sum())
+            .collect();
+        let (len0, bytes0) = (self.len(), self.bytes.len());
+        self.ends.reserve(n_new);
+        self.hashes.reserve(n_new);
+        // SAFETY: only whole `str`s are copied in below, and only the
+        // bytes written are made part of the string, so it stays UTF-8.
+        let bytes = unsafe { self.bytes.as_mut_vec() };
+        bytes.reserve(part_bytes.iter().sum());
+        let (mut b_rest, mut e_rest, mut h_rest) = (
+            bytes.spare_capacity_mut(),
+            self.ends.spare_capacity_mut(),
+            self.hashes.spare_capacity_mut(),
+        );
+        let mut jobs = Vec::with_capacity(parts.len());
+        let mut firsts = Vec::with_capacity(parts.len());
+        let (mut at_byte, mut at_id) = (bytes0, len0);
+        for (part, &nb) in parts.iter().zip(&part_bytes) {
+            let (b, br) = std::mem::take(&mut b_rest).split_at_mut(nb);
+            let (e, er) = std::mem::take(&mut e_rest).split_at_mut(part.len());
+            let (h, hr) = std::mem::take(&mut h_rest).split_at_mut(part.len());
+            (b_rest, e_rest, h_rest) = (br, er, hr);
+            jobs.push((part, b, e, h, at_byte));
+            firsts.push(at_id as u32);
+            at_byte += nb;
+            at_id += part.len();
+        }
+        let fill = |(part, b, e, h, base): FillJob<'_>| {
+            let mut o = 0;
+            for (k, &id) in part.iter().enumerate() {
+                let t = src.get(id).as_bytes();
+                for (d, &c) in b[o..o + t.len()].iter_mut().zip(t) {
+                    d.write(c);
+                }
+                o += t.len();
+                e[k].write(base + o);
+                h[k].write(src.hash_of(id));
+            }
+        };
+        if threads <= 1 || jobs.len() <= 1 {
+            jobs.into_iter().for_each(fill);
+        } else {
+            install(threads, || jobs.into_par_iter().for_each(fill))?;
+        }
+        // SAFETY: every element up to these lengths was written above.
+        unsafe {
+            bytes.set_len(at_byte);
+            self.ends.set_len(at_id);
+            self.hashes.set_len(at_id);
+        }
+        Ok(firsts)
     }
 
     /// Add the terms appended by [`Interner::push_unindexed`] to the lookup
@@ -168,6 +234,16 @@ impl Interner {
         self.bytes.len()
     }
 }
+
+/// One part of [`Interner::append_parts_unindexed`]: the source ids, the
+/// stretches of bytes, ends and hashes they fill, and their first byte.
+type FillJob<'a> = (
+    &'a Vec<u32>,
+    &'a mut [MaybeUninit<u8>],
+    &'a mut [MaybeUninit<usize>],
+    &'a mut [MaybeUninit<u64>],
+    usize,
+);
 
 /// An [`Interner`]'s lookup table taken out by [`Interner::detach_index`]
 /// and the first term id it does not hold yet.
@@ -240,7 +316,6 @@ mod tests {
     fn unindexed_terms_are_found_once_indexed() {
         let mut it = Interner::default();
         it.intern("a");
-        it.reserve_unindexed(100, 400);
         for i in 0..100 {
             let t = format!("t{i}");
             assert_eq!(it.push_unindexed(&t, hash_str(&t)), i + 1);
@@ -273,6 +348,36 @@ mod tests {
         assert_eq!(it.find("a"), Some(0));
         assert_eq!(it.find("late"), Some(101));
         assert_eq!(it.intern("new"), 102);
+    }
+
+    #[test]
+    fn appending_parts_equals_pushing_one_by_one() {
+        let mut src = Interner::default();
+        for t in ["a", "بغداد", "", "é b", "x", "long term here", "z"] {
+            src.intern(t);
+        }
+        let parts: Vec<Vec<u32>> = vec![vec![1, 3], vec![], vec![0, 2, 6], vec![5]];
+        for threads in [1, 2, 3] {
+            let mut want = Interner::default();
+            want.intern("kept");
+            let mut got = want.clone();
+            for &id in parts.iter().flatten() {
+                want.push_unindexed(src.get(id), src.hash_of(id));
+            }
+            let firsts = got.append_parts_unindexed(&src, &parts, threads).unwrap();
+            assert_eq!(firsts, vec![1, 3, 3, 6]);
+            assert_eq!(
+                got.iter().collect::<Vec<_>>(),
+                want.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(got.hashes, want.hashes);
+            // Unindexed until the table is brought up to date.
+            let pending = got.detach_index();
+            got.attach_index(pending);
+            for id in 0..got.len() as u32 {
+                assert_eq!(got.find(got.get(id)), Some(id));
+            }
+        }
     }
 
     #[test]

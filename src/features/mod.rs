@@ -25,3 +25,4 @@ mod vocab_merge;
 mod vocab_order;
 pub mod vocabulary;
 mod word_clusters;
+mod word_trie;

@@ -11,6 +11,7 @@ use crate::features::id_map::{prefetch, prefetch_span, IdMap};
 use crate::features::inline_map::{InlineMap, INLINE};
 use crate::features::interner::{hash_str, Interner};
 use crate::features::vocab_order::{TermTree, ROOT};
+use crate::features::word_trie::{TrieTerms, WordTrie, AHEAD};
 
 /// One worker's counts for one analyzer block.
 #[derive(Default)]
@@ -54,30 +55,6 @@ struct WordCache {
 impl WordCache {
     const MAX_WORDS: usize = 1 << 20;
 }
-
-/// Word n-grams as a trie of integer keys: a token is interned once per
-/// occurrence, and an n-gram is found by `(id of its first n-1 tokens, id of
-/// its last token)` in a `u64`-keyed map. Only an n-gram seen for the first
-/// time is joined into a string. This replaces, for every bigram occurrence,
-/// a string join + string hash + byte comparison against the arena.
-#[derive(Default)]
-struct WordTrie {
-    tokens: Interner,
-    /// With unigrams among the terms: the term id of each token.
-    term_of: Vec<u32>,
-    /// `levels[k]`: (node of the (k+1)-gram prefix, last token) -> node of
-    /// the (k+2)-gram.
-    levels: Vec<IdMap>,
-    tids: Vec<u32>,
-    nodes: Vec<u32>,
-    /// One level's keys of the current document and their hashes.
-    keys: Vec<(u64, u64)>,
-    join: String,
-}
-
-/// How many lookups ahead a trie slot or a count is prefetched: far enough
-/// for a miss to memory to complete meanwhile, near enough to stay cached.
-const AHEAD: usize = 8;
 
 impl LocalCounts {
     /// Count one n-gram of the current document.
@@ -302,20 +279,51 @@ impl LocalCounts {
         self.touched.clear();
     }
 
-    /// Index the terms appended during counting and release the scratch
-    /// buffers: call once counting is done, before the terms are looked up.
+    /// Release the scratch buffers once counting is done. The word trie is
+    /// kept while it describes every term, for the merge to find terms by
+    /// (`LocalCounts::trie_terms`; it drops the trie and indexes the
+    /// terms it keeps, on another thread). Otherwise the trie is dropped
+    /// and the terms appended during counting are indexed here, on the
+    /// worker's thread, before the merge looks them up.
     pub fn finish(&mut self) {
-        self.terms.index_pending();
         self.dense = Vec::new();
         self.touched = Vec::new();
-        self.trie = WordTrie::default();
         self.wb = WordCache::default();
+        if self.trie_terms().is_none() {
+            self.trie = WordTrie::default();
+            self.terms.index_pending();
+        } else {
+            let t = &mut self.trie;
+            (t.tids, t.nodes, t.keys, t.join) = Default::default();
+        }
+    }
+
+    /// The word trie and n-gram tree, when they describe every term.
+    pub(crate) fn trie_terms(&self) -> Option<TrieTerms<'_>> {
+        let tt = TrieTerms {
+            trie: &self.trie,
+            tree: self.tree.as_ref()?,
+        };
+        tt.covers(self.terms.len()).then_some(tt)
+    }
+
+    /// Free the word trie (once the merge is done with it).
+    pub(crate) fn drop_trie(&mut self) {
+        self.trie = WordTrie::default();
     }
 
     /// Document and total frequency of every local term.
     pub(crate) fn frequencies(&self) -> (Vec<u64>, Vec<u64>) {
-        let mut df = vec![0u64; self.terms.len()];
-        let mut tf = vec![0u64; self.terms.len()];
+        self.frequencies_with_room(0)
+    }
+
+    /// [`LocalCounts::frequencies`] in vectors with room for `extra` more
+    /// terms, so that a merge appending terms moves nothing.
+    pub(crate) fn frequencies_with_room(&self, extra: usize) -> (Vec<u64>, Vec<u64>) {
+        let n = self.terms.len();
+        let (mut df, mut tf) = (Vec::with_capacity(n + extra), Vec::with_capacity(n + extra));
+        df.resize(n, 0u64);
+        tf.resize(n, 0u64);
         for (&id, &c) in self.ids.iter().zip(&self.counts) {
             df[id as usize] += 1;
             tf[id as usize] += u64::from(c);

@@ -12,6 +12,7 @@ use crate::features::interner::{Interner, PendingIndex};
 use crate::features::vocab_counts::{LocalCounts, StreamCounts};
 use crate::features::vocab_order::{sort_terms, tree_order, TermTree, ROOT};
 use crate::features::vocabulary::{Pruning, Vocabulary};
+use crate::features::word_trie::find_terms;
 use crate::parallel::{install, map_ranges};
 
 /// The merged, pruned vocabulary of one block plus, for each worker, the
@@ -68,9 +69,9 @@ pub fn merge(
     threads: usize,
 ) -> Result<Merged> {
     let (low, high) = df_bounds(pruning, n_docs)?;
-    // Normally done by `LocalCounts::finish`, on the workers' threads.
-    locals.iter_mut().for_each(|l| l.terms.index_pending());
     let (mut cand, pending) = if locals.len() == 1 {
+        locals[0].drop_trie();
+        locals[0].terms.index_pending();
         let (df, tf) = locals[0].frequencies();
         let cand = Candidates {
             parts: vec![std::mem::take(&mut locals[0].terms)],
@@ -84,9 +85,10 @@ pub fn merge(
     } else if locals.len() == 2 {
         merge_into_first(locals, threads)?
     } else {
+        locals.iter_mut().for_each(LocalCounts::drop_trie);
         (sharded_merge(locals, threads)?, None)
     };
-    cand.tree = global_tree(locals, &cand.local_to_global, cand.df.len());
+    cand.tree = global_tree(locals, &cand.local_to_global, cand.df.len(), threads)?;
     select(cand, pending, low, high, pruning, threads)
 }
 
@@ -97,20 +99,43 @@ fn global_tree(
     locals: &mut [LocalCounts],
     local_to_global: &[Option<Vec<u32>>],
     n_terms: usize,
-) -> Option<TermTree> {
+    threads: usize,
+) -> Result<Option<TermTree>> {
     let mut trees = Vec::with_capacity(locals.len());
     for lc in locals.iter_mut() {
         let tree = lc.tree.take();
         match tree {
             Some(t) => trees.push(t),
             None if lc.ids.is_empty() => trees.push(TermTree::default()), // counted nothing
-            None => return None,
+            None => return Ok(None),
         }
     }
     if let [only] = &mut trees[..] {
         if local_to_global[0].is_none() && only.len() == n_terms {
-            return Some(std::mem::take(only));
+            return Ok(Some(std::mem::take(only)));
         }
+    }
+    if let ([first, second], [None, Some(map)]) = (&mut trees[..], local_to_global) {
+        // Merged into the first worker's ids: its tree holds the terms it
+        // saw, and the second's new terms follow in the second's id order.
+        let n1 = first.len();
+        let tail = map_ranges(threads, second.len(), threads, |r| {
+            let mut part = TermTree::default();
+            for id in r.filter(|&id| map[id] as usize >= n1) {
+                let (p, l) = (second.parent[id], second.last[id]);
+                part.push(
+                    if p == ROOT { ROOT } else { map[p as usize] },
+                    map[l as usize],
+                );
+            }
+            part
+        })?;
+        let mut out = std::mem::take(first);
+        for part in tail {
+            out.parent.extend(part.parent);
+            out.last.extend(part.last);
+        }
+        return Ok((out.len() == n_terms).then_some(out));
     }
     let mut out = TermTree {
         parent: vec![ROOT; n_terms],
@@ -127,7 +152,7 @@ fn global_tree(
         }
     }
     // Every candidate term came from some worker's tree.
-    out.last.iter().all(|&l| l != u32::MAX).then_some(out)
+    Ok(out.last.iter().all(|&l| l != u32::MAX).then_some(out))
 }
 
 /// Prune and sort totals gathered by a streaming fit ([`StreamCounts`]):
@@ -212,12 +237,7 @@ fn select(
             .into(),
         ));
     }
-    let mut global_to_col = vec![u32::MAX; n_terms];
-    let mut final_df = Vec::with_capacity(kept.len());
-    for (col, &g) in kept.iter().enumerate() {
-        global_to_col[g as usize] = col as u32;
-        final_df.push(cand.df[g as usize]);
-    }
+    let (global_to_col, final_df) = columns(&kept, &cand.df, threads)?;
     let vocab = if reuse {
         let mut terms = cand.parts.pop().expect("one part");
         if let Some(pending) = pending {
@@ -254,6 +274,24 @@ fn select(
         df: final_df,
         local_to_col,
     })
+}
+
+/// Each candidate's column (`u32::MAX`: pruned) and each column's document
+/// frequency, from the surviving candidates in column order: one on each
+/// of two threads, as both read or write all over arrays of millions.
+fn columns(kept: &[u32], df: &[u64], threads: usize) -> Result<(Vec<u32>, Vec<u64>)> {
+    let cols = || {
+        let mut global_to_col = vec![u32::MAX; df.len()];
+        for (col, &g) in kept.iter().enumerate() {
+            global_to_col[g as usize] = col as u32;
+        }
+        global_to_col
+    };
+    let dfs = || kept.iter().map(|&g| df[g as usize]).collect();
+    if threads <= 1 {
+        return Ok((cols(), dfs()));
+    }
+    install(2, || rayon::join(cols, dfs))
 }
 
 /// The surviving candidates' global ids in column order: in document
@@ -312,10 +350,12 @@ fn choose(
 /// becomes the global one (ids unchanged), the second's terms are looked up
 /// or added. With two workers this beats sharding, which re-interns every
 /// term and must then copy the survivors into a new vocabulary. The lookups
-/// only read the global table, so they run on all threads; the new terms
-/// are then appended in order, into room reserved for them, unindexed: the
-/// table comes back detached, for [`select`] to bring up to date on another
-/// thread (or drop).
+/// only read (through the workers' word tries, or the first's table), so
+/// they run on all threads; the new terms are then appended in order,
+/// unindexed, each thread copying a part. The table comes back detached,
+/// for [`select`] to bring up to date on another thread (or drop): after a
+/// word fit it holds none of the terms yet, as the workers left indexing to
+/// the merge.
 fn merge_into_first(
     locals: &mut [LocalCounts],
     threads: usize,
@@ -326,41 +366,69 @@ fn merge_into_first(
             locals.len()
         )));
     };
-    let freqs = map_ranges(threads, 2, 2, |r| [first, second][r.start].frequencies())?;
+    let freqs = map_ranges(threads, 2, 2, |r| {
+        [first, second][r.start].frequencies_with_room(if r.start == 0 {
+            second.terms.len()
+        } else {
+            0
+        })
+    })?;
     let [(mut df, mut tf), (wdf, wtf)]: [(Vec<u64>, Vec<u64>); 2] =
         freqs.try_into().expect("two workers, two results");
-    let mut global = std::mem::take(&mut locals[0].terms);
-    let terms = std::mem::take(&mut locals[1].terms);
-    // Per part: global id or u32::MAX (new), and the new terms' number and
-    // bytes.
-    let found = map_ranges(threads, terms.len(), threads, |r| {
-        let (mut new, mut bytes) = (0, 0);
+    // The second worker's terms are found through the word tries when both
+    // workers kept one (see `word_trie`), otherwise by string.
+    let by_trie = match (first.trie_terms(), second.trie_terms()) {
+        (Some(a), Some(b)) => Some(find_terms(&a, &b, threads)?),
+        _ => None,
+    };
+    if by_trie.is_none() {
+        // Found by string: the first worker's terms must all be indexed
+        // (a worker that kept its trie left them to the merge).
+        locals[0].terms.index_pending();
+    }
+    let global = &locals[0].terms;
+    let terms = &locals[1].terms;
+    // Per part: each term's global id (u32::MAX: new) and the new terms.
+    let mut found = map_ranges(threads, terms.len(), threads, |r| {
+        let mut new = Vec::new();
         let ids: Vec<u32> = r
             .map(|id| {
-                let (t, h) = (terms.get(id as u32), terms.hash_of(id as u32));
-                global.find_hashed(t, h).unwrap_or_else(|| {
-                    new += 1;
-                    bytes += t.len();
+                let id = id as u32;
+                let g = match &by_trie {
+                    Some(m) => Some(m[id as usize]).filter(|&g| g != u32::MAX),
+                    None => global.find_hashed(terms.get(id), terms.hash_of(id)),
+                };
+                g.unwrap_or_else(|| {
+                    new.push(id);
                     u32::MAX
                 })
             })
             .collect();
-        (ids, new, bytes)
+        (ids, new)
     })?;
-    let new_terms = found.iter().map(|p| p.1).sum();
-    global.reserve_unindexed(new_terms, found.iter().map(|p| p.2).sum());
+    drop(by_trie);
+    locals.iter_mut().for_each(LocalCounts::drop_trie);
+    let mut global = std::mem::take(&mut locals[0].terms);
+    let terms = std::mem::take(&mut locals[1].terms);
+    // The new terms are appended unindexed; the table comes back detached.
     let pending = global.detach_index();
-    df.reserve(new_terms);
-    tf.reserve(new_terms);
-    let mut map = Vec::with_capacity(terms.len());
-    for (id, g) in found.into_iter().flat_map(|p| p.0).enumerate() {
-        let g = if g == u32::MAX {
-            global.push_unindexed(terms.get(id as u32), terms.hash_of(id as u32))
-        } else {
-            g
-        };
-        map.push(g);
-    }
+    let new_lists: Vec<Vec<u32>> = found.iter_mut().map(|p| std::mem::take(&mut p.1)).collect();
+    let firsts = global.append_parts_unindexed(&terms, &new_lists, threads)?;
+    drop(new_lists);
+    let number_new = |(ids, first): (&mut Vec<u32>, u32)| {
+        for (next, g) in (first..).zip(ids.iter_mut().filter(|g| **g == u32::MAX)) {
+            *g = next;
+        }
+    };
+    let mut parts: Vec<Vec<u32>> = found.into_iter().map(|p| p.0).collect();
+    install(threads, || {
+        parts
+            .par_iter_mut()
+            .zip(firsts.into_par_iter())
+            .for_each(number_new)
+    })?;
+    let map = parts.concat();
+    drop(parts);
     df.resize(global.len(), 0);
     tf.resize(global.len(), 0);
     add_frequencies(&mut df, &mut tf, &map, &wdf, &wtf, threads)?;

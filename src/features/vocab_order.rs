@@ -45,30 +45,48 @@ impl TermTree {
     }
 }
 
-/// Sort term ids by their terms, in byte order. A 16-byte big-endian prefix
-/// decides most comparisons without touching the term bytes (8 bytes is
-/// only 4 Arabic letters, and many words share «ال» plus two letters).
+/// Sort term ids by their terms, in byte order.
 pub(crate) fn sort_terms<'a>(
     ids: &mut [u32],
     term: &(dyn Fn(u32) -> &'a str + Sync),
     threads: usize,
 ) -> Result<()> {
-    let prefix = |t: &str| -> u128 {
-        let b = t.as_bytes();
-        let mut p = [0u8; 16];
-        let n = b.len().min(16);
-        p[..n].copy_from_slice(&b[..n]);
-        u128::from_be_bytes(p)
-    };
     let mut keyed: Vec<(u128, u32)> = ids.iter().map(|&g| (prefix(term(g)), g)).collect();
-    let cmp =
-        |a: &(u128, u32), b: &(u128, u32)| a.0.cmp(&b.0).then_with(|| term(a.1).cmp(term(b.1)));
-    if threads > 1 && keyed.len() > 100_000 {
-        install(threads, || keyed.par_sort_unstable_by(cmp))?;
-    } else {
-        keyed.sort_unstable_by(cmp);
-    }
+    sort_keyed(&mut keyed, term, threads)?;
     ids.iter_mut().zip(&keyed).for_each(|(d, k)| *d = k.1);
+    Ok(())
+}
+
+/// A term's first 16 bytes, big-endian, zero-padded: it orders most pairs
+/// of terms without touching their bytes (8 bytes is only 4 Arabic
+/// letters, and many words share «ال» plus two letters).
+#[inline]
+fn prefix(t: &str) -> u128 {
+    let b = t.as_bytes();
+    let mut p = [0u8; 16];
+    let n = b.len().min(16);
+    p[..n].copy_from_slice(&b[..n]);
+    u128::from_be_bytes(p)
+}
+
+/// Sort `(prefix(term(id)), id)` pairs by their terms: by prefix alone
+/// first (integer comparisons only), then each run of equal prefixes by
+/// the whole terms.
+fn sort_keyed<'a>(
+    keyed: &mut [(u128, u32)],
+    term: &(dyn Fn(u32) -> &'a str + Sync),
+    threads: usize,
+) -> Result<()> {
+    if threads > 1 && keyed.len() > 100_000 {
+        install(threads, || keyed.par_sort_unstable_by_key(|k| k.0))?;
+    } else {
+        keyed.sort_unstable_by_key(|k| k.0);
+    }
+    for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| term(a.1).cmp(term(b.1)));
+        }
+    }
     Ok(())
 }
 
@@ -84,18 +102,31 @@ pub(crate) fn tree_order<'a>(
     threads: usize,
 ) -> Result<Option<Vec<u32>>> {
     let n = tree.len();
-    let mut roots: Vec<u32> = (0..n as u32)
-        .filter(|&g| tree.parent[g as usize] == ROOT)
-        .collect();
+    // The unigrams, keyed for sorting in the same pass as they are checked.
     let plain = |t: &str| !t.is_empty() && t.bytes().all(|b| b > b' ');
-    if !roots.iter().all(|&g| plain(term(g))) {
+    let mut all_plain = true;
+    let mut keyed: Vec<(u128, u32)> = (0..n as u32)
+        .filter(|&g| tree.parent[g as usize] == ROOT)
+        .map(|g| {
+            let t = term(g);
+            all_plain &= plain(t);
+            (prefix(t), g)
+        })
+        .collect();
+    if !all_plain {
         return Ok(None);
     }
-    sort_terms(&mut roots, term, threads)?;
+    sort_keyed(&mut keyed, term, threads)?;
     let mut rank = vec![0u32; n];
-    for (r, &g) in roots.iter().enumerate() {
-        rank[g as usize] = r as u32;
-    }
+    let roots: Vec<u32> = keyed
+        .iter()
+        .enumerate()
+        .map(|(r, &(_, g))| {
+            rank[g as usize] = r as u32;
+            g
+        })
+        .collect();
+    drop(keyed);
     // Children grouped by parent (a counting sort: `start[p]..start[p + 1]`
     // of `kids`), each as (rank of its last token << 32 | id) so that a
     // group sorts by plain integer comparison. Siblings have distinct last
@@ -193,6 +224,7 @@ mod tests {
     use super::*;
     use crate::features::vocabulary::DfBound;
     use crate::features::vocabulary::{merge, LocalCounts, Pruning};
+    use crate::features::word_trie::find_terms;
     use proptest::prelude::*;
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -244,7 +276,9 @@ mod tests {
         fn tree_walk_is_byte_order(
             docs in docs_strategy(), max_n in 1usize..5, threads in 1usize..3, skip in 0u32..4,
         ) {
-            let lc = counted(&docs, max_n);
+            let mut lc = counted(&docs, max_n);
+            // `finish` leaves a word count's terms for the merge to index.
+            lc.terms.index_pending();
             let tree = lc.tree.as_ref().expect("a word (1, n) count keeps its tree");
             let keep = |g: u32| skip == 0 || g % 4 != skip;
             let order = tree_order(tree, &|g| lc.terms.get(g), &keep, threads)
@@ -256,6 +290,27 @@ mod tests {
                 .filter(|t| keep(lc.terms.find(t).unwrap()))
                 .collect();
             prop_assert_eq!(got, want);
+        }
+
+        /// Through the word tries, each of a second worker's terms is found
+        /// at the first's id of the same string, or not at all when the
+        /// first never saw it; for every n-gram length and thread count.
+        #[test]
+        fn trie_lookups_agree_with_string_lookups(
+            a in docs_strategy(), b in docs_strategy(), max_n in 1usize..5, threads in 1usize..4,
+        ) {
+            let first = counted(&a, max_n);
+            let second = counted(&b, max_n);
+            let t1 = first.trie_terms().expect("a word (1, n) count keeps its trie");
+            let t2 = second.trie_terms().expect("a word (1, n) count keeps its trie");
+            let found = find_terms(&t1, &t2, threads).unwrap();
+            let mut by_string = first.terms.clone();
+            by_string.index_pending();
+            prop_assert_eq!(found.len(), second.terms.len());
+            for (id, &g) in found.iter().enumerate() {
+                let want = by_string.find(second.terms.get(id as u32)).unwrap_or(u32::MAX);
+                prop_assert_eq!(g, want, "term {:?}", second.terms.get(id as u32));
+            }
         }
 
         /// Merged over one to three workers and pruned by document frequency
