@@ -76,7 +76,7 @@ impl<S: Slot> ProbeTable<S> {
     /// is absent.
     pub fn insert_new(&mut self, hash: u64, slot: S) {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
-            let bigger = vec![S::EMPTY; self.slots.len() * 2];
+            let bigger = crate::hugepages::filled(self.slots.len() * 2, S::EMPTY);
             let old = std::mem::replace(&mut self.slots, bigger);
             for s in old.into_iter().filter(|s| !s.is_empty()) {
                 self.place(s.rehash(), s);
