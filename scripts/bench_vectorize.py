@@ -3,14 +3,24 @@
 
 The corpus is every Arabic text in the shared data dir (ANT corpus title + body,
 ASND posts and Arabic FC stance bodies; train and dev splits), exactly
-deduplicated. Each (case, implementation) pair runs in its own fresh worker
-subprocess (this script with the hidden ``--worker`` flag) that loads the corpus,
-makes one warm-up call and then ``--runs`` timed calls; the reported speed is the
-median. Peak memory is taken during the warm-up call, the first call in a fresh
-process: the parent samples the worker's resident set size from
-``/proc/<pid>/statm`` every 5 ms and reports the peak increase over the RSS the
-worker measured right before the call (the output matrix is included). The
-worker's own ``ru_maxrss`` increase is recorded in the JSON as a cross-check.
+deduplicated.
+
+Speed: for each case one worker subprocess (this script with the hidden
+``--paired`` flag) loads the corpus, warms every variant up once, then times
+them taking turns: ``--runs`` rounds of scikit-learn, khabar and khabar without
+its normaliser (one call each, the order rotating), then ``--pairs`` rounds of
+khabar with ``n_jobs=1`` and ``n_jobs=2``. A ratio is the median of the
+per-round ratios and a speed the median of its calls. This VM's speed drifts by
+10-20% over minutes, so variants timed minutes apart (one process each, as
+this script did before) gave ratios that moved by as much between runs; taking
+turns cancels the drift.
+
+Memory: each (case, variant) runs in its own fresh worker subprocess (hidden
+``--worker`` flag) that makes one call, the first in the process: the parent
+samples the worker's resident set size from ``/proc/<pid>/statm`` every 5 ms
+and reports the peak increase over the RSS the worker measured right before
+the call (the output matrix is included). The worker's own ``ru_maxrss``
+increase is recorded in the JSON as a cross-check.
 
 Examples::
 
@@ -219,6 +229,66 @@ def run_worker(args: argparse.Namespace) -> None:
     print("RESULT " + json.dumps({**info, "times_s": times, "cpu_s": cpu_times}), flush=True)
 
 
+def timed(call: Callable[[list], Any], docs: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one call; its output is freed before returning."""
+    c0 = cpu_seconds()
+    t0 = time.perf_counter()
+    X = call(docs)
+    wall = time.perf_counter() - t0
+    cpu = cpu_seconds() - c0
+    del X
+    gc.collect()
+    return wall, cpu
+
+
+def run_paired(args: argparse.Namespace) -> None:
+    """Time a case's variants taking turns in one process; RESULT <json> on stdout.
+
+    Variants: sklearn, khabar/arabic/n1, khabar/none/n1 (``--runs`` rounds,
+    the order rotating each round), then khabar/arabic/n1 and n2 (``--pairs``
+    rounds, alternating which goes first) unless ``--no-parallel``.
+    """
+    case = args.paired
+    docs = load_corpus(resolve_data_dir(args.data_dir), args.repeat, args.quick)
+    variants = {
+        "sklearn": make_call("sklearn", case, None, 1),
+        "khabar/arabic/n1": make_call("khabar", case, "arabic", 1),
+        "khabar/none/n1": make_call("khabar", case, None, 1),
+    }
+    if not args.no_parallel:
+        variants["khabar/arabic/n2"] = make_call("khabar", case, "arabic", 2)
+    out: dict[str, Any] = {name: {"times_s": [], "cpu_s": []} for name in variants}
+    for call in variants.values():  # warm-up
+        timed(call, docs)
+
+    def record(name: str) -> float:
+        wall, cpu = timed(variants[name], docs)
+        out[name]["times_s"].append(wall)
+        out[name]["cpu_s"].append(cpu)
+        return wall
+
+    single = ["sklearn", "khabar/arabic/n1", "khabar/none/n1"]
+    vs_sklearn: dict[str, list[float]] = {"khabar/arabic/n1": [], "khabar/none/n1": []}
+    for r in range(args.runs):
+        order = single[r % 3 :] + single[: r % 3]
+        t = {name: record(name) for name in order}
+        for name in vs_sklearn:
+            vs_sklearn[name].append(t["sklearn"] / t[name])
+    scaling: list[float] = []
+    if not args.no_parallel:
+        for r in range(args.pairs):
+            order = ["khabar/arabic/n1", "khabar/arabic/n2"][:: 1 if r % 2 == 0 else -1]
+            t = {name: record(name) for name in order}
+            scaling.append(t["khabar/arabic/n1"] / t["khabar/arabic/n2"])
+    result = {
+        "core_build": core_build_id(),
+        "variants": out,
+        "ratio_vs_sklearn": vs_sklearn,
+        "ratio_n2_vs_n1": scaling,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
+
+
 # ---------------------------------------------------------------------------
 # parent side
 # ---------------------------------------------------------------------------
@@ -254,7 +324,7 @@ def spawn_worker(
         "--impl", impl,
         "--normalizer", normalizer,
         "--n-jobs", str(n_jobs),
-        "--runs", str(args.runs),
+        "--runs", "0",
         "--repeat", str(args.repeat),
         "--data-dir", str(resolve_data_dir(args.data_dir)),
     ]  # fmt: skip
@@ -284,10 +354,31 @@ def spawn_worker(
     finally:
         proc.stdin.close()
         proc.wait()
-    res["median_s"] = statistics.median(res["times_s"])
-    res["median_cpu_s"] = statistics.median(res["cpu_s"])
     res["peak_bytes"] = max(0, sampler.peak - base_rss)
     res["baseline_rss_bytes"] = base_rss
+    return res
+
+
+def spawn_paired(args: argparse.Namespace, case: str) -> dict[str, Any]:
+    """Run the taking-turns timing worker of one case (see ``run_paired``)."""
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--paired", case,
+        "--runs", str(args.runs),
+        "--pairs", str(args.pairs),
+        "--repeat", str(args.repeat),
+        "--data-dir", str(resolve_data_dir(args.data_dir)),
+    ]  # fmt: skip
+    if args.quick:
+        cmd.append("--quick")
+    if args.no_parallel:
+        cmd.append("--no-parallel")
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"timing worker for {case} failed (exit {proc.returncode})")
+    res: dict[str, Any] = json.loads(lines[-1][len("RESULT ") :])
     return res
 
 
@@ -348,7 +439,11 @@ def run_parent(args: argparse.Namespace) -> int:
         f"quick={args.quick}; ant_corpus title+text, asnd text, arabic_fc_stance body; "
         "train+dev; exact dedupe)"
     )
-    print(f"- timing: median of {args.runs} runs after 1 warm-up, fresh subprocess per row")
+    print(
+        f"- timing: one process per case, every variant warmed up once, then taking turns: "
+        f"{args.runs} rounds of sklearn / khabar / khabar normalizer=None, "
+        f"{args.pairs} rounds of khabar n_jobs=1 / n_jobs=2; ratio = median of per-round ratios"
+    )
     print(f"- memory: {MEMORY_METHOD}")
     print(
         "- settings: khabar n_jobs=1 unless stated; khabar's default normalizer='arabic' does "
@@ -368,30 +463,49 @@ def run_parent(args: argparse.Namespace) -> int:
     print(flush=True)
 
     runs: dict[str, dict[str, Any]] = {}
+    ratios: dict[str, dict[str, list[float]]] = {}
 
-    def measure(key: str, case: str, impl: str, normalizer: str, n_jobs: int) -> dict[str, Any]:
+    def memory(key: str, case: str, impl: str, normalizer: str, n_jobs: int) -> None:
         t0 = time.perf_counter()
         res = spawn_worker(args, case, impl, normalizer, n_jobs)
-        res["mb_per_s"] = mb / res["median_s"]
-        res["cpu_mb_per_s"] = mb / max(res["median_cpu_s"], 1e-9)
         res.update(case=case, impl=impl, normalizer=normalizer, n_jobs=n_jobs)
         runs[key] = res
         print(
-            f"[{time.perf_counter() - t0:6.1f}s] {key:42s} median {res['median_s']:8.3f}s "
-            f"{res['mb_per_s']:8.2f} MB/s (cpu {res['median_cpu_s']:.3f}s)  "
-            f"peak +{fmt_mb(res['peak_bytes'])} MB  "
+            f"[{time.perf_counter() - t0:6.1f}s] {key:42s} first call "
+            f"{res['warmup_s']:8.3f}s  peak +{fmt_mb(res['peak_bytes'])} MB  "
             f"shape {tuple(res['shape'])} nnz {res['nnz']}",
             file=sys.stderr,
             flush=True,
         )
-        return res
 
     for case in args.cases:
-        measure(f"{case}/sklearn", case, "sklearn", "default", 1)
-        measure(f"{case}/khabar/arabic/n1", case, "khabar", "arabic", 1)
-        measure(f"{case}/khabar/none/n1", case, "khabar", "none", 1)
+        memory(f"{case}/sklearn", case, "sklearn", "default", 1)
+        memory(f"{case}/khabar/arabic/n1", case, "khabar", "arabic", 1)
+        memory(f"{case}/khabar/none/n1", case, "khabar", "none", 1)
         if not args.no_parallel:
-            measure(f"{case}/khabar/arabic/n2", case, "khabar", "arabic", 2)
+            memory(f"{case}/khabar/arabic/n2", case, "khabar", "arabic", 2)
+        t0 = time.perf_counter()
+        paired = spawn_paired(args, case)
+        ratios[case] = {
+            "vs_sklearn_arabic": paired["ratio_vs_sklearn"]["khabar/arabic/n1"],
+            "vs_sklearn_none": paired["ratio_vs_sklearn"]["khabar/none/n1"],
+            "n2_vs_n1": paired["ratio_n2_vs_n1"],
+        }
+        for variant, t in paired["variants"].items():
+            res = runs[f"{case}/{variant}"]
+            res.update(t)
+            res["core_build_timed"] = paired["core_build"]
+            res["median_s"] = statistics.median(t["times_s"])
+            res["median_cpu_s"] = statistics.median(t["cpu_s"])
+            res["mb_per_s"] = mb / res["median_s"]
+            res["cpu_mb_per_s"] = mb / max(res["median_cpu_s"], 1e-9)
+            print(
+                f"[{time.perf_counter() - t0:6.1f}s] {case}/{variant:28s} median "
+                f"{res['median_s']:8.3f}s {res['mb_per_s']:8.2f} MB/s "
+                f"(cpu {res['median_cpu_s']:.3f}s, {len(t['times_s'])} calls taking turns)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     rows: list[dict[str, Any]] = []
 
@@ -418,7 +532,7 @@ def run_parent(args: argparse.Namespace) -> int:
         sk = runs[f"{case}/sklearn"]
         for norm in ("arabic", "none"):
             kh = runs[f"{case}/khabar/{norm}/n1"]
-            ratio = kh["mb_per_s"] / sk["mb_per_s"]
+            ratio = statistics.median(ratios[case][f"vs_sklearn_{norm}"])
             label = "normalizer='arabic' (default)" if norm == "arabic" else "normalizer=None"
             add_row(
                 f"{n}. {spec['title']}, {label}",
@@ -431,7 +545,7 @@ def run_parent(args: argparse.Namespace) -> int:
     if not args.no_parallel:
         for case in args.cases:
             k1, k2 = runs[f"{case}/khabar/arabic/n1"], runs[f"{case}/khabar/arabic/n2"]
-            ratio = k2["mb_per_s"] / k1["mb_per_s"]
+            ratio = statistics.median(ratios[case]["n2_vs_n1"])
             add_row(
                 f"4. parallel: {CASES[case]['title']}, n_jobs=2 vs n_jobs=1 "
                 "(baseline = khabar n_jobs=1)",
@@ -476,10 +590,14 @@ def run_parent(args: argparse.Namespace) -> int:
         )
     print()
     print(
-        "Row 4 compares khabar n_jobs=2 (khabar column) with khabar n_jobs=1 (sklearn column); "
-        "row 5's ratio is khabar peak / sklearn peak (lower is better)."
+        "Ratios are medians of per-round ratios, the variants taking turns in one process "
+        f"({args.runs} rounds against sklearn, {args.pairs} rounds of n_jobs=2 against "
+        "n_jobs=1); MB/s are medians of the same calls. Row 4 compares khabar n_jobs=2 "
+        "(khabar column) with khabar n_jobs=1 (sklearn column); row 5's ratio is khabar "
+        "peak / sklearn peak (lower is better), each measured on the first call in a fresh "
+        "process."
     )
-    builds = {r["core_build"] for r in runs.values() if r.get("core_build")}
+    builds = {r[k] for r in runs.values() for k in ("core_build", "core_build_timed") if r.get(k)}
     builds.add(facts["khabar_core_build"])
     if len(builds) > 1:
         print(
@@ -517,8 +635,14 @@ def run_parent(args: argparse.Namespace) -> int:
                 "repeat": args.repeat,
                 "quick": args.quick,
             },
-            "settings": {"runs": args.runs, "warmup": 1, "memory_method": MEMORY_METHOD},
+            "settings": {
+                "runs": args.runs,
+                "pairs": args.pairs,
+                "warmup": 1,
+                "memory_method": MEMORY_METHOD,
+            },
             "measurements": runs,
+            "round_ratios": ratios,
             "rows": rows,
         }
         Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
@@ -531,7 +655,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--data-dir", help=f"data folder (env KHABAR_DATA_DIR; default {DEFAULT_DATA_DIR})"
     )
-    p.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up (>= 1)")
+    p.add_argument(
+        "--runs", type=int, default=3, help="rounds against sklearn, after one warm-up (>= 1)"
+    )
+    p.add_argument(
+        "--pairs", type=int, default=8, help="rounds of n_jobs=1 against n_jobs=2 (>= 1)"
+    )
     p.add_argument("--repeat", type=int, default=1, help="grow the corpus by repeating it N times")
     p.add_argument("--quick", action="store_true", help=f"smoke run on a {QUICK_DOCS}-doc subset")
     p.add_argument("--json", metavar="PATH", help="write machine-readable results here")
@@ -541,12 +670,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-parallel", action="store_true", help="skip the n_jobs=2 runs")
     # Hidden worker mode.
     p.add_argument("--worker", choices=list(CASES), help=argparse.SUPPRESS)
+    p.add_argument("--paired", choices=list(CASES), help=argparse.SUPPRESS)
     p.add_argument("--impl", choices=["khabar", "sklearn"], help=argparse.SUPPRESS)
     p.add_argument("--normalizer", default="arabic", help=argparse.SUPPRESS)
     p.add_argument("--n-jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.runs < 1:
+    # Memory workers are spawned with --runs 0 (their one call is the warm-up).
+    if args.runs < (0 if args.worker else 1):
         p.error("--runs must be >= 1")
+    if args.pairs < 1:
+        p.error("--pairs must be >= 1")
     if args.repeat < 1:
         p.error("--repeat must be >= 1")
     return args
@@ -556,6 +689,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
         run_worker(args)
+        return 0
+    if args.paired:
+        run_paired(args)
         return 0
     return run_parent(args)
 
