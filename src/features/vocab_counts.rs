@@ -314,15 +314,28 @@ impl LocalCounts {
 
     /// Document and total frequency of every local term.
     pub(crate) fn frequencies(&self) -> (Vec<u64>, Vec<u64>) {
-        self.frequencies_with_room(0)
+        self.frequencies_with_room(0, true)
     }
 
     /// [`LocalCounts::frequencies`] in vectors with room for `extra` more
-    /// terms, so that a merge appending terms moves nothing.
-    pub(crate) fn frequencies_with_room(&self, extra: usize) -> (Vec<u64>, Vec<u64>) {
+    /// terms, so that a merge appending terms moves nothing; without
+    /// `with_tf` the term frequencies are left empty (one array of
+    /// millions fewer to fill at random).
+    pub(crate) fn frequencies_with_room(
+        &self,
+        extra: usize,
+        with_tf: bool,
+    ) -> (Vec<u64>, Vec<u64>) {
         let n = self.terms.len();
-        let (mut df, mut tf) = (Vec::with_capacity(n + extra), Vec::with_capacity(n + extra));
+        let mut df = Vec::with_capacity(n + extra);
         df.resize(n, 0u64);
+        if !with_tf {
+            for &id in &self.ids {
+                df[id as usize] += 1;
+            }
+            return (df, Vec::new());
+        }
+        let mut tf = Vec::with_capacity(n + extra);
         tf.resize(n, 0u64);
         for (&id, &c) in self.ids.iter().zip(&self.counts) {
             df[id as usize] += 1;

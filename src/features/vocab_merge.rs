@@ -29,6 +29,7 @@ struct Candidates {
     parts: Vec<Interner>,
     offsets: Vec<u32>,
     df: Vec<u64>,
+    /// Total term frequencies; may be empty when `max_features` is unset.
     tf: Vec<u64>,
     /// For each worker, local id -> global id (`None`: identity).
     local_to_global: Vec<Option<Vec<u32>>>,
@@ -69,10 +70,12 @@ pub fn merge(
     threads: usize,
 ) -> Result<Merged> {
     let (low, high) = df_bounds(pruning, n_docs)?;
+    // Total term frequencies only rank terms for `max_features`.
+    let with_tf = pruning.max_features.is_some();
     let (mut cand, pending) = if locals.len() == 1 {
         locals[0].drop_trie();
         locals[0].terms.index_pending();
-        let (df, tf) = locals[0].frequencies();
+        let (df, tf) = locals[0].frequencies_with_room(0, with_tf);
         let cand = Candidates {
             parts: vec![std::mem::take(&mut locals[0].terms)],
             offsets: vec![0],
@@ -83,7 +86,7 @@ pub fn merge(
         };
         (cand, None)
     } else if locals.len() == 2 {
-        merge_into_first(locals, threads)?
+        merge_into_first(locals, with_tf, threads)?
     } else {
         locals.iter_mut().for_each(LocalCounts::drop_trie);
         (sharded_merge(locals, threads)?, None)
@@ -358,6 +361,7 @@ fn choose(
 /// the merge.
 fn merge_into_first(
     locals: &mut [LocalCounts],
+    with_tf: bool,
     threads: usize,
 ) -> Result<(Candidates, Option<PendingIndex>)> {
     let [first, second] = &*locals else {
@@ -367,11 +371,8 @@ fn merge_into_first(
         )));
     };
     let freqs = map_ranges(threads, 2, 2, |r| {
-        [first, second][r.start].frequencies_with_room(if r.start == 0 {
-            second.terms.len()
-        } else {
-            0
-        })
+        let room = if r.start == 0 { second.terms.len() } else { 0 };
+        [first, second][r.start].frequencies_with_room(room, with_tf)
     })?;
     let [(mut df, mut tf), (wdf, wtf)]: [(Vec<u64>, Vec<u64>); 2] =
         freqs.try_into().expect("two workers, two results");
@@ -430,8 +431,11 @@ fn merge_into_first(
     let map = parts.concat();
     drop(parts);
     df.resize(global.len(), 0);
-    tf.resize(global.len(), 0);
-    add_frequencies(&mut df, &mut tf, &map, &wdf, &wtf, threads)?;
+    add_counts(&mut df, &map, &wdf, threads)?;
+    if with_tf {
+        tf.resize(global.len(), 0);
+        add_counts(&mut tf, &map, &wtf, threads)?;
+    }
     let cand = Candidates {
         parts: vec![global],
         offsets: vec![0],
@@ -445,39 +449,28 @@ fn merge_into_first(
 
 /// Merge several workers' vocabularies in parallel: terms are split into
 /// shards by hash, each shard merged by one task, then shards laid end to end.
-/// `df[map[id]] += wdf[id]` and the same for `tf`, for every id, on all
-/// threads: each takes a range of `df`/`tf` and the ids mapped into it. The
-/// updates land all over two arrays of millions of counts (cache misses);
-/// done on one thread they were a third of the two-worker merge.
-fn add_frequencies(
-    df: &mut [u64],
-    tf: &mut [u64],
-    map: &[u32],
-    wdf: &[u64],
-    wtf: &[u64],
-    threads: usize,
-) -> Result<()> {
+/// `dst[map[id]] += src[id]` for every id, on all threads: each takes a
+/// range of `dst` and the ids mapped into it. The updates land all over an
+/// array of millions of counts (cache misses); done on one thread, for
+/// document and term frequencies, they were a third of the two-worker
+/// merge.
+fn add_counts(dst: &mut [u64], map: &[u32], src: &[u64], threads: usize) -> Result<()> {
     if threads <= 1 {
         for (id, &g) in map.iter().enumerate() {
-            df[g as usize] += wdf[id];
-            tf[g as usize] += wtf[id];
+            dst[g as usize] += src[id];
         }
         return Ok(());
     }
-    let chunk = df.len().div_ceil(threads).max(1);
+    let chunk = dst.len().div_ceil(threads).max(1);
     install(threads, || {
-        df.par_chunks_mut(chunk)
-            .zip(tf.par_chunks_mut(chunk))
-            .enumerate()
-            .for_each(|(k, (d, t))| {
-                let start = k * chunk;
-                for (id, &g) in map.iter().enumerate() {
-                    if let Some(at) = (g as usize).checked_sub(start).filter(|&a| a < d.len()) {
-                        d[at] += wdf[id];
-                        t[at] += wtf[id];
-                    }
+        dst.par_chunks_mut(chunk).enumerate().for_each(|(k, d)| {
+            let start = k * chunk;
+            for (id, &g) in map.iter().enumerate() {
+                if let Some(at) = (g as usize).checked_sub(start).filter(|&a| a < d.len()) {
+                    d[at] += src[id];
                 }
-            })
+            }
+        })
     })
 }
 
