@@ -422,12 +422,17 @@ fn merge_into_first(
         }
     };
     let mut parts: Vec<Vec<u32>> = found.into_iter().map(|p| p.0).collect();
-    install(threads, || {
-        parts
-            .par_iter_mut()
-            .zip(firsts.into_par_iter())
-            .for_each(number_new)
-    })?;
+    if threads <= 1 {
+        // (Not rayon's global pool: `install` runs one thread inline.)
+        parts.iter_mut().zip(firsts).for_each(number_new);
+    } else {
+        install(threads, || {
+            parts
+                .par_iter_mut()
+                .zip(firsts.into_par_iter())
+                .for_each(number_new)
+        })?;
+    }
     let map = parts.concat();
     drop(parts);
     df.resize(global.len(), 0);
