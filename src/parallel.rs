@@ -86,6 +86,16 @@ pub fn ranges_by_weight(weights: &[usize], parts: usize) -> Vec<std::ops::Range<
     out
 }
 
+/// Split `docs` into at most `parts` contiguous ranges of similar bytes
+/// (each document also counts 16 bytes, for its fixed cost).
+pub fn doc_ranges<S: AsRef<str>>(docs: &[S], parts: usize) -> Vec<std::ops::Range<usize>> {
+    if parts <= 1 {
+        return ranges(docs.len(), 1);
+    }
+    let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
+    ranges_by_weight(&weights, parts)
+}
+
 /// Run `f` on each range of `0..len` (split into `parts` ranges) using
 /// `threads` threads, returning results in range order.
 pub fn map_ranges<R, F>(threads: usize, len: usize, parts: usize, f: F) -> Result<Vec<R>>
@@ -149,13 +159,7 @@ where
     I: Fn() -> St + Sync,
     F: Fn(&mut St, std::ops::Range<usize>) -> R + Sync + Send,
 {
-    let parts = transform_parts(threads, docs.len());
-    let rs = if parts <= 1 {
-        ranges(docs.len(), 1)
-    } else {
-        let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
-        ranges_by_weight(&weights, parts)
-    };
+    let rs = doc_ranges(docs, transform_parts(threads, docs.len()));
     let claimed = claim_parts(threads, &rs, init, f, |_| {})?;
     Ok(claimed.made.into_iter().map(|(_, r)| r).collect())
 }

@@ -23,7 +23,7 @@ use crate::features::ngrams::{
 use crate::features::tfidf::{idf, Weighting};
 use crate::features::transform_cache::WorkerPool;
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
-use crate::parallel::{claim_parts, install, ranges_by_weight};
+use crate::parallel::{claim_parts, doc_ranges, install};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
 
 /// Everything that defines a `TextVectorizer` before fitting.
@@ -166,13 +166,12 @@ pub(crate) fn count_local<S: AsRef<str> + Sync>(
     threads: usize,
 ) -> Result<Counted> {
     let n_blocks = specs.len();
-    let weights: Vec<usize> = docs.iter().map(|d| d.as_ref().len() + 16).collect();
     let n_chunks = if threads <= 1 {
         1
     } else {
         threads * CHUNKS_PER_THREAD
     };
-    let rs = ranges_by_weight(&weights, n_chunks);
+    let rs = doc_ranges(docs, n_chunks);
     // A worker's state: its counts per block, scratch, and the rows it has
     // counted so far (a chunk's first row in the worker's output).
     let init = || {
