@@ -114,10 +114,11 @@ impl Interner {
     }
 
     /// Append `s` without adding it to the lookup table (caller guarantees
-    /// it is new): [`Interner::find`] does not see it until the table is
-    /// brought up to date through [`Interner::detach_index`] and
-    /// [`Interner::attach_index`]. Appending is cheap; the table inserts are
-    /// cache misses, worth doing on another thread while the terms are read.
+    /// it is new): [`Interner::find`] does not see it until
+    /// [`Interner::index_pending`], nor a detached table until
+    /// [`PendingIndex::run`]. Appending is cheap; the table inserts are
+    /// cache misses, worth doing in one sweep, later, or never when no
+    /// term is looked up by string.
     pub fn push_unindexed(&mut self, s: &str, hash: u64) -> u32 {
         let id = self.ends.len() as u32;
         self.bytes.push_str(s);
@@ -207,9 +208,10 @@ impl Interner {
         }
     }
 
-    /// Take the lookup table out, to add the unindexed terms on another
-    /// thread ([`PendingIndex::run`]) while this interner is only read.
-    /// Until [`Interner::attach_index`], `find` finds nothing.
+    /// Take the lookup table out, to add the unindexed terms to it later
+    /// ([`PendingIndex::run`]) and look terms up through it
+    /// ([`PendingIndex::find`]). This interner's own `find` then finds
+    /// nothing.
     pub fn detach_index(&mut self) -> PendingIndex {
         let table = std::mem::take(&mut self.table);
         PendingIndex {
@@ -218,10 +220,10 @@ impl Interner {
         }
     }
 
-    /// Put a detached table back, first adding any terms it lacks.
-    pub fn attach_index(&mut self, mut index: PendingIndex) {
-        index.run(self);
-        self.table = index.table;
+    /// Whether every term is in the lookup table ([`Interner::find`] sees
+    /// them all).
+    pub fn is_indexed(&self) -> bool {
+        self.table.len() == self.len()
     }
 
     /// Terms in id order.
@@ -247,7 +249,7 @@ type FillJob<'a> = (
 
 /// An [`Interner`]'s lookup table taken out by [`Interner::detach_index`]
 /// and the first term id it does not hold yet.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PendingIndex {
     table: HashTable<u32>,
     from: usize,
@@ -259,6 +261,16 @@ impl PendingIndex {
     pub fn run(&mut self, terms: &Interner) {
         insert_ids(&mut self.table, &terms.hashes, self.from);
         self.from = self.from.max(terms.hashes.len());
+    }
+
+    /// Id of `s` among `terms` (the interner this table was taken from),
+    /// if present. The table must hold all of them ([`PendingIndex::run`]).
+    #[inline]
+    pub fn find(&self, terms: &Interner, s: &str) -> Option<u32> {
+        debug_assert_eq!(self.table.len(), terms.len(), "lookup with unindexed terms");
+        self.table
+            .find(hash_str(s), |&id| terms.get(id) == s)
+            .copied()
     }
 }
 
@@ -323,7 +335,7 @@ mod tests {
         let mut pending = it.detach_index();
         // Indexed on another thread while the terms are read here.
         let terms = &it;
-        let pending = std::thread::scope(|s| {
+        let mut pending = std::thread::scope(|s| {
             let h = s.spawn(move || {
                 pending.run(terms);
                 pending
@@ -331,23 +343,22 @@ mod tests {
             assert_eq!(terms.get(100), "t99");
             h.join().unwrap()
         });
-        it.attach_index(pending);
-        assert_eq!(it.find("a"), Some(0));
-        assert_eq!(it.find("t0"), Some(1));
-        assert_eq!(it.find("t99"), Some(100));
-        assert_eq!(it.intern("t50"), 51);
-        assert_eq!(it.len(), 101);
-        // A table put back before it was brought up to date completes itself.
+        assert!(!it.is_indexed(), "the interner's own table is gone");
+        assert_eq!(pending.find(&it, "a"), Some(0));
+        assert_eq!(pending.find(&it, "t0"), Some(1));
+        assert_eq!(pending.find(&it, "t99"), Some(100));
+        assert_eq!(pending.find(&it, "t100"), None);
+        // Run again after more terms, it adds only those.
         it.push_unindexed("late", hash_str("late"));
-        let pending = it.detach_index();
-        it.attach_index(pending);
-        assert_eq!(it.find("late"), Some(101));
-        // So does an empty one (the table lost), rebuilding the index.
-        let _lost = it.detach_index();
-        it.attach_index(PendingIndex::default());
-        assert_eq!(it.find("a"), Some(0));
-        assert_eq!(it.find("late"), Some(101));
-        assert_eq!(it.intern("new"), 102);
+        pending.run(&it);
+        assert_eq!(pending.find(&it, "late"), Some(101));
+        assert_eq!(pending.find(&it, "t50"), Some(51));
+        // An empty table (the detached one lost) rebuilds the whole index.
+        let mut fresh = PendingIndex::default();
+        fresh.run(&it);
+        assert_eq!(fresh.find(&it, "a"), Some(0));
+        assert_eq!(fresh.find(&it, "late"), Some(101));
+        assert_eq!(fresh.find(&it, "new"), None);
     }
 
     #[test]
@@ -372,8 +383,9 @@ mod tests {
             );
             assert_eq!(got.hashes, want.hashes);
             // Unindexed until the table is brought up to date.
-            let pending = got.detach_index();
-            got.attach_index(pending);
+            assert!(!got.is_indexed());
+            got.index_pending();
+            assert!(got.is_indexed());
             for id in 0..got.len() as u32 {
                 assert_eq!(got.find(got.get(id)), Some(id));
             }

@@ -281,10 +281,10 @@ impl LocalCounts {
 
     /// Release the scratch buffers once counting is done. The word trie is
     /// kept while it describes every term, for the merge to find terms by
-    /// (`LocalCounts::trie_terms`; it drops the trie and indexes the
-    /// terms it keeps, on another thread). Otherwise the trie is dropped
-    /// and the terms appended during counting are indexed here, on the
-    /// worker's thread, before the merge looks them up.
+    /// (`LocalCounts::trie_terms`; it drops the trie, and the terms stay
+    /// unindexed until the fitted vocabulary's first lookup). Otherwise the
+    /// trie is dropped and the terms appended during counting are indexed
+    /// here, on the worker's thread, before the merge looks them up.
     pub fn finish(&mut self) {
         self.dense = Vec::new();
         self.touched = Vec::new();

@@ -74,7 +74,6 @@ pub fn merge(
     let with_tf = pruning.max_features.is_some();
     let (mut cand, pending) = if locals.len() == 1 {
         locals[0].drop_trie();
-        locals[0].terms.index_pending();
         let (df, tf) = locals[0].frequencies_with_room(0, with_tf);
         let cand = Candidates {
             parts: vec![std::mem::take(&mut locals[0].terms)],
@@ -183,9 +182,9 @@ pub fn select_totals(
 /// Prune and order the candidates into the final vocabulary. `pending` is
 /// the detached table of a one-part candidate set whose newest terms are
 /// not indexed yet ([`merge_into_first`]). When that interner is kept as the
-/// vocabulary's, the table is brought up to date on a second thread while
-/// the terms are ordered; otherwise the survivors are copied into a new
-/// interner and the table is dropped.
+/// vocabulary's, the table goes with it, to be completed on the vocabulary's
+/// first lookup (see `LazyIndex`); otherwise the survivors are copied into
+/// a new interner, also left to be indexed then, and the table is dropped.
 fn select(
     mut cand: Candidates,
     pending: Option<PendingIndex>,
@@ -204,31 +203,7 @@ fn select(
     let n_kept = (0..n_terms as u32).filter(|&t| in_bounds(t)).count();
     let n_kept = pruning.max_features.map_or(n_kept, |m| n_kept.min(m));
     let reuse = cand.parts.len() == 1 && n_kept * 4 >= n_terms * 3;
-    let (kept, pending) = match pending.filter(|_| reuse) {
-        Some(mut pending) if threads > 1 => {
-            // One thread beyond the pool's `threads`, for the ordering's
-            // few hundredths of a second, most of which run on one thread.
-            let terms = &cand.parts[0];
-            std::thread::scope(|s| {
-                let indexing = std::thread::Builder::new()
-                    .name("khabar-index".into())
-                    .spawn_scoped(s, move || {
-                        pending.run(terms);
-                        pending
-                    });
-                let kept = choose(&cand, &in_bounds, pruning, threads);
-                let pending = match indexing {
-                    Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                    // No thread to be had: an empty table rebuilds the
-                    // whole index when attached.
-                    Err(_) => PendingIndex::default(),
-                };
-                (kept, Some(pending))
-            })
-        }
-        pending => (choose(&cand, &in_bounds, pruning, threads), pending),
-    };
-    let kept = kept?;
+    let kept = choose(&cand, &in_bounds, pruning, threads)?;
     debug_assert_eq!(kept.len(), n_kept);
     if kept.is_empty() {
         return Err(Error::InvalidInput(
@@ -242,27 +217,16 @@ fn select(
     }
     let (global_to_col, final_df) = columns(&kept, &cand.df, threads)?;
     let vocab = if reuse {
-        let mut terms = cand.parts.pop().expect("one part");
-        if let Some(pending) = pending {
-            terms.attach_index(pending);
-        }
-        Vocabulary {
-            terms,
-            id_to_col: global_to_col.clone(),
-            col_to_id: kept,
-        }
+        let terms = cand.parts.pop().expect("one part");
+        Vocabulary::fitted(terms, pending, global_to_col.clone(), kept)
     } else {
         let bytes: usize = kept.iter().map(|&g| cand.term(g).len()).sum();
         let mut it = Interner::with_capacity(kept.len(), bytes);
         for &g in &kept {
             let (p, l) = cand.locate(g);
-            it.push_new(cand.parts[p].get(l), cand.parts[p].hash_of(l));
+            it.push_unindexed(cand.parts[p].get(l), cand.parts[p].hash_of(l));
         }
-        Vocabulary {
-            terms: it,
-            id_to_col: Vec::new(),
-            col_to_id: Vec::new(),
-        }
+        Vocabulary::fitted(it, None, Vec::new(), Vec::new())
     };
     let local_to_col = cand
         .local_to_global
@@ -356,9 +320,9 @@ fn choose(
 /// only read (through the workers' word tries, or the first's table), so
 /// they run on all threads; the new terms are then appended in order,
 /// unindexed, each thread copying a part. The table comes back detached,
-/// for [`select`] to bring up to date on another thread (or drop): after a
-/// word fit it holds none of the terms yet, as the workers left indexing to
-/// the merge.
+/// for [`select`] to hand to the vocabulary, which completes it on its
+/// first lookup (or to drop): after a word fit it holds none of the terms,
+/// as the workers left indexing to the merge.
 fn merge_into_first(
     locals: &mut [LocalCounts],
     with_tf: bool,

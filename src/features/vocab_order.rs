@@ -335,8 +335,8 @@ mod tests {
             match merge(&mut locals, docs.len(), &pruning, 2) {
                 Ok(m) => {
                     prop_assert_eq!(m.vocab.terms(), want.clone());
-                    // The table finds every term (with two workers it was
-                    // completed on another thread).
+                    // The table, built on this first lookup, finds every
+                    // term.
                     for (col, t) in want.iter().enumerate() {
                         prop_assert_eq!(m.vocab.get(t), Some(col as u32));
                     }

@@ -19,10 +19,12 @@
 //! `vocab_merge` and its ordering in `vocab_order`; the public ones are
 //! re-exported here so their paths stay `features::vocabulary::*`.
 
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::features::interner::Interner;
+use crate::features::interner::{Interner, PendingIndex};
 
 pub use crate::features::vocab_counts::{LocalCounts, StreamCounts};
 pub use crate::features::vocab_merge::{merge, select_totals, Merged};
@@ -38,6 +40,52 @@ pub struct Vocabulary {
     pub(crate) id_to_col: Vec<u32>,
     /// column -> id; empty means identity.
     pub(crate) col_to_id: Vec<u32>,
+    /// Set when a fit left `terms` unindexed: their lookup table, built on
+    /// the first lookup (see [`LazyIndex`]). Clones share it, as they hold
+    /// the same terms.
+    lazy: Option<Arc<LazyIndex>>,
+}
+
+/// The lookup table of a fitted vocabulary, built on its first lookup.
+///
+/// Why: a fit that also transforms (`fit_transform`, and every `Pipeline`
+/// fit) maps its documents' terms to columns by id and never looks a term
+/// up by string, and indexing the 1.9M terms of a word (1, 2) fit of the
+/// benchmark corpus was 5% of it, with one thread or two (paired runs). A
+/// later `transform` pays for the table once; its cost moved, not grew.
+#[derive(Default)]
+struct LazyIndex {
+    /// The part of the table the fit had built, until the first lookup
+    /// takes it to complete it.
+    start: Mutex<Option<PendingIndex>>,
+    table: OnceLock<PendingIndex>,
+}
+
+impl LazyIndex {
+    /// The complete table of `terms` (the vocabulary's own).
+    fn table(&self, terms: &Interner) -> &PendingIndex {
+        self.table.get_or_init(|| {
+            // A panic while building (out of memory) leaves `start` taken;
+            // the next lookup then builds from an empty table, which is
+            // only slower.
+            let mut t = self
+                .start
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .unwrap_or_default();
+            t.run(terms);
+            t
+        })
+    }
+}
+
+impl std::fmt::Debug for LazyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyIndex")
+            .field("built", &self.table.get().is_some())
+            .finish()
+    }
 }
 
 impl PartialEq for Vocabulary {
@@ -68,7 +116,37 @@ impl Vocabulary {
             terms: it,
             id_to_col: Vec::new(),
             col_to_id: Vec::new(),
+            lazy: None,
         })
+    }
+
+    /// A fitted vocabulary over `terms`, which may be partly or wholly
+    /// unindexed: `index` is the table detached from them, if it was
+    /// (otherwise `terms`' own). The table is completed on the first
+    /// lookup, not here. `id_to_col`/`col_to_id` as in the fields (empty:
+    /// identity).
+    pub(crate) fn fitted(
+        mut terms: Interner,
+        index: Option<PendingIndex>,
+        id_to_col: Vec<u32>,
+        col_to_id: Vec<u32>,
+    ) -> Self {
+        let start = match index {
+            Some(index) => Some(index),
+            None if terms.is_indexed() => None,
+            None => Some(terms.detach_index()),
+        };
+        Self {
+            terms,
+            id_to_col,
+            col_to_id,
+            lazy: start.map(|s| {
+                Arc::new(LazyIndex {
+                    start: Mutex::new(Some(s)),
+                    table: OnceLock::new(),
+                })
+            }),
+        }
     }
 
     /// Build from (term, column) pairs, checking columns are exactly `0..n`.
@@ -97,7 +175,10 @@ impl Vocabulary {
 
     #[inline]
     pub fn get(&self, term: &str) -> Option<u32> {
-        let id = self.terms.find(term)?;
+        let id = match &self.lazy {
+            None => self.terms.find(term)?,
+            Some(lazy) => lazy.table(&self.terms).find(&self.terms, term)?,
+        };
         if self.id_to_col.is_empty() {
             Some(id)
         } else {
@@ -235,6 +316,67 @@ mod tests {
             assert_eq!(m.vocab.terms(), vec!["a", "c"]);
             assert_eq!(m.df, vec![2, 2]);
         }
+    }
+
+    /// A word fit leaves its terms unindexed; the first lookup builds the
+    /// table (clones share it), and it finds every term at its column and
+    /// nothing else, whether the fit kept its interner (one or two
+    /// workers: the two-worker merge hands over the first's table, with
+    /// only its terms, or none of them after a word fit) or copied the
+    /// survivors into a new one (pruning).
+    #[test]
+    fn fitted_vocabularies_index_on_first_lookup() {
+        let docs: [&[&str]; 3] = [&["b", "a", "b", "c"], &["a", "d"], &["e", "a"]];
+        let word = |range: std::ops::Range<usize>| {
+            let mut lc = LocalCounts::default();
+            for d in &docs[range] {
+                lc.add_word_ngrams(d, 1, 2);
+                lc.end_doc();
+            }
+            lc.finish();
+            lc
+        };
+        let prune = Pruning {
+            min_df: DfBound::Count(2),
+            ..Default::default()
+        };
+        let cases = [
+            (vec![word(0..3)], Pruning::default(), 1),
+            (vec![word(0..1), word(1..3)], Pruning::default(), 2),
+            (vec![word(0..2), word(2..3)], Pruning::default(), 1),
+            (vec![word(0..3)], prune, 1),
+            (vec![word(0..1), word(1..3)], prune, 2),
+            // counted through the string table: the first worker's table
+            // is complete, the second's new terms are not in it
+            (
+                vec![count(&docs[0..1]), count(&docs[1..3])],
+                Pruning::default(),
+                2,
+            ),
+        ];
+        for (k, (mut locals, p, threads)) in cases.into_iter().enumerate() {
+            let m = merge(&mut locals, 3, &p, threads).unwrap();
+            let lazy = m.vocab.lazy.clone().expect("left unindexed by the fit");
+            assert!(
+                lazy.table.get().is_none(),
+                "case {k}: built before a lookup"
+            );
+            let copy = m.vocab.clone();
+            for (col, t) in m.vocab.terms().into_iter().enumerate() {
+                assert_eq!(copy.get(t), Some(col as u32), "case {k}: {t:?}");
+            }
+            assert!(
+                lazy.table.get().is_some(),
+                "case {k}: clones share the table"
+            );
+            for absent in ["", "z", "a z", "b a b"] {
+                assert_eq!(m.vocab.get(absent), None, "case {k}: {absent:?}");
+            }
+        }
+        // Built from terms: indexed up front, nothing left to build.
+        let v = Vocabulary::from_terms(["x", "y"]).unwrap();
+        assert!(v.lazy.is_none());
+        assert_eq!((v.get("y"), v.get("z")), (Some(1), None));
     }
 
     #[test]
