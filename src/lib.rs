@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod recognizer;
 pub mod stance;
 pub mod text;
+pub(crate) mod trace;
 
 #[cfg(feature = "python")]
 mod bindings;

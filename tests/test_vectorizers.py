@@ -4,8 +4,12 @@ determinism, input handling and parameter validation."""
 from __future__ import annotations
 
 import io
+import os
 import pickle
+import re
 import struct
+import subprocess
+import sys
 import warnings
 import zlib
 from collections import Counter
@@ -883,3 +887,34 @@ def test_fit_validates_n_jobs(Est):
 def test_min_df_greater_than_max_df():
     with pytest.raises(ValueError, match="max_df"):
         kb.TextVectorizer(min_df=2, max_df=1).fit(["a", "a b", "a c"])
+
+
+@pytest.mark.parametrize("value", ["1", "0", None])
+def test_khabar_trace_prints_fit_stage_timings_only_when_asked(value: str | None) -> None:
+    """``KHABAR_TRACE=1`` makes a fit print its stages' timings on stderr
+    (one line each, in order); unset or ``0``, a fit prints nothing."""
+    script = (
+        "import khabar\n"
+        "docs = ['في بغداد اليوم', 'السفارة في بغداد', 'اليوم']\n"
+        "khabar.TextVectorizer(ngram_range=(1, 2), n_jobs=2).fit_transform(docs)\n"
+        "khabar.TextVectorizer(analyzer='char_wb', n_jobs=1).fit(docs)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "KHABAR_TRACE"}
+    if value is not None:
+        env["KHABAR_TRACE"] = value
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("khabar ")]
+    if value != "1":
+        assert lines == []
+        return
+    assert all(re.fullmatch(r"khabar [a-z]+: [a-z :()]+ \d+\.\d{4} s", ln) for ln in lines), lines
+    fit = [
+        ln.split(":")[1].rsplit(" ", 2)[0].strip() for ln in lines if ln.startswith("khabar fit:")
+    ]
+    # the word fit_transform, then the char_wb fit (no rows)
+    assert fit == ["count", "vocabulary", "rows", "count", "vocabulary"]
+    assert any("merge: lookups" in ln for ln in lines)  # two workers merged
+    assert any("vocabulary: order" in ln for ln in lines)

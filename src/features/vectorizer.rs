@@ -25,6 +25,7 @@ use crate::features::transform_cache::WorkerPool;
 use crate::features::vocabulary::{merge, LocalCounts, Pruning, Vocabulary};
 use crate::parallel::{claim_parts, doc_ranges, install};
 use crate::text::{Normalizer, NormalizerConfig, Tokenizer, TokenizerConfig};
+use crate::trace::Stages;
 
 /// Everything that defines a `TextVectorizer` before fitting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -261,11 +262,13 @@ impl TextVectorizer {
         }
         let specs = config.analyzers.clone();
         let n_blocks = specs.len();
+        let mut stages = Stages::new("fit");
         // Step 1: count against local vocabularies.
         let Counted {
             workers: mut locals,
             chunks,
         } = count_local(&ctx, &specs, docs, threads)?;
+        stages.lap("count");
         // Step 2: merge per block.
         let mut blocks = Vec::with_capacity(n_blocks);
         let mut maps = Vec::with_capacity(n_blocks);
@@ -292,6 +295,7 @@ impl TextVectorizer {
                 idf,
             });
             maps.push((merged.local_to_col, per_worker));
+            stages.lap("vocabulary");
         }
         let model = Self {
             config,
@@ -305,6 +309,7 @@ impl TextVectorizer {
         }
         // Step 3: local ids -> columns, weigh, emit rows.
         let m = model.fitted_rows(&maps, &chunks, threads)?;
+        stages.lap("rows");
         Ok((model, Some(m)))
     }
 

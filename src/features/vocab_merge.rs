@@ -14,6 +14,7 @@ use crate::features::vocab_order::{sort_terms, tree_order, TermTree, ROOT};
 use crate::features::vocabulary::{Pruning, Vocabulary};
 use crate::features::word_trie::find_terms;
 use crate::parallel::{install, map_ranges};
+use crate::trace::Stages;
 
 /// The merged, pruned vocabulary of one block plus, for each worker, the
 /// map from its local ids to final columns (`u32::MAX` = pruned).
@@ -72,6 +73,7 @@ pub fn merge(
     let (low, high) = df_bounds(pruning, n_docs)?;
     // Total term frequencies only rank terms for `max_features`.
     let with_tf = pruning.max_features.is_some();
+    let mut stages = Stages::new("vocabulary");
     let (mut cand, pending) = if locals.len() == 1 {
         locals[0].drop_trie();
         let (df, tf) = locals[0].frequencies_with_room(0, with_tf);
@@ -90,7 +92,9 @@ pub fn merge(
         locals.iter_mut().for_each(LocalCounts::drop_trie);
         (sharded_merge(locals, threads)?, None)
     };
+    stages.lap("merge (total)");
     cand.tree = global_tree(locals, &cand.local_to_global, cand.df.len(), threads)?;
+    stages.lap("tree");
     select(cand, pending, low, high, pruning, threads)
 }
 
@@ -203,7 +207,9 @@ fn select(
     let n_kept = (0..n_terms as u32).filter(|&t| in_bounds(t)).count();
     let n_kept = pruning.max_features.map_or(n_kept, |m| n_kept.min(m));
     let reuse = cand.parts.len() == 1 && n_kept * 4 >= n_terms * 3;
+    let mut stages = Stages::new("vocabulary");
     let kept = choose(&cand, &in_bounds, pruning, threads)?;
+    stages.lap("order");
     debug_assert_eq!(kept.len(), n_kept);
     if kept.is_empty() {
         return Err(Error::InvalidInput(
@@ -216,6 +222,7 @@ fn select(
         ));
     }
     let (global_to_col, final_df) = columns(&kept, &cand.df, threads)?;
+    stages.lap("columns");
     let vocab = if reuse {
         let terms = cand.parts.pop().expect("one part");
         Vocabulary::fitted(terms, pending, global_to_col.clone(), kept)
@@ -236,6 +243,7 @@ fn select(
             Some(v) => v.into_iter().map(|g| global_to_col[g as usize]).collect(),
         })
         .collect();
+    stages.lap("maps");
     Ok(Merged {
         vocab,
         df: final_df,
@@ -334,12 +342,14 @@ fn merge_into_first(
             locals.len()
         )));
     };
+    let mut stages = Stages::new("vocabulary");
     let freqs = map_ranges(threads, 2, 2, |r| {
         let room = if r.start == 0 { second.terms.len() } else { 0 };
         [first, second][r.start].frequencies_with_room(room, with_tf)
     })?;
     let [(mut df, mut tf), (wdf, wtf)]: [(Vec<u64>, Vec<u64>); 2] =
         freqs.try_into().expect("two workers, two results");
+    stages.lap("merge: frequencies");
     // The second worker's terms are found through the word tries when both
     // workers kept one (see `word_trie`), otherwise by string.
     let by_trie = match (first.trie_terms(), second.trie_terms()) {
@@ -371,6 +381,7 @@ fn merge_into_first(
             .collect();
         (ids, new)
     })?;
+    stages.lap("merge: lookups");
     drop(by_trie);
     locals.iter_mut().for_each(LocalCounts::drop_trie);
     let mut global = std::mem::take(&mut locals[0].terms);
@@ -399,12 +410,14 @@ fn merge_into_first(
     }
     let map = parts.concat();
     drop(parts);
+    stages.lap("merge: new terms");
     df.resize(global.len(), 0);
     add_counts(&mut df, &map, &wdf, threads)?;
     if with_tf {
         tf.resize(global.len(), 0);
         add_counts(&mut tf, &map, &wtf, threads)?;
     }
+    stages.lap("merge: counts");
     let cand = Candidates {
         parts: vec![global],
         offsets: vec![0],
