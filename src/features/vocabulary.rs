@@ -51,8 +51,9 @@ pub struct Vocabulary {
 /// Why: a fit that also transforms (`fit_transform`, and every `Pipeline`
 /// fit) maps its documents' terms to columns by id and never looks a term
 /// up by string, and indexing the 1.9M terms of a word (1, 2) fit of the
-/// benchmark corpus was 5% of it, with one thread or two (paired runs). A
-/// later `transform` pays for the table once; its cost moved, not grew.
+/// benchmark corpus was a tenth of it with one thread and 3% with two
+/// (where it ran on an extra thread; paired runs). A later `transform`
+/// pays for the table once: its cost moved, it did not grow.
 #[derive(Default)]
 struct LazyIndex {
     /// The part of the table the fit had built, until the first lookup
