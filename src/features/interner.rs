@@ -249,7 +249,7 @@ type FillJob<'a> = (
 
 /// An [`Interner`]'s lookup table taken out by [`Interner::detach_index`]
 /// and the first term id it does not hold yet.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct PendingIndex {
     table: HashTable<u32>,
     from: usize,

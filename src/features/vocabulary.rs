@@ -54,7 +54,6 @@ pub struct Vocabulary {
 /// benchmark corpus was a tenth of it with one thread and 3% with two
 /// (where it ran on an extra thread; paired runs). A later `transform`
 /// pays for the table once: its cost moved, it did not grow.
-#[derive(Default)]
 struct LazyIndex {
     /// The part of the table the fit had built, until the first lookup
     /// takes it to complete it.
