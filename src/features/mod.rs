@@ -1,6 +1,7 @@
 //! Features: n-gram analyzers, vocabularies, TF-IDF weighting, feature
 //! hashing and CSR assembly.
 
+mod char_trie;
 mod chunk_tokens;
 pub mod csr;
 pub mod entities;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::features::char_trie::CharTrie;
 use crate::features::id_map::{prefetch, prefetch_span, IdMap};
 use crate::features::inline_map::{InlineMap, INLINE};
 use crate::features::interner::{hash_str, Interner};
@@ -24,6 +25,7 @@ pub struct LocalCounts {
     touched: Vec<u32>,
     trie: WordTrie,
     wb: WordCache,
+    chars: CharTrie,
     /// How each term was built, while every term so far came from
     /// [`LocalCounts::add_word_ngrams`] with unigrams among the terms: it
     /// lets the merge order the vocabulary without sorting every string
@@ -43,8 +45,6 @@ struct WordCache {
     long: Interner,
     long_spans: Vec<(u32, u32)>,
     ids: Vec<u32>,
-    padded: String,
-    bounds: Vec<usize>,
     grams: Vec<u32>,
     /// The current document's words (byte range, hash) ...
     doc: Vec<(usize, usize, u64)>,
@@ -192,19 +192,18 @@ impl LocalCounts {
         self.trie = trie;
     }
 
-    /// Count the `char_wb` n-grams of one (normalised) document.
+    /// Count the `char_wb` n-grams of one (normalised) document. A block
+    /// counted this way is counted only this way: its terms are found
+    /// through a character trie (`char_trie`), which must have made each.
     pub fn add_char_wb(&mut self, spec: &crate::features::ngrams::AnalyzerSpec, text: &str) {
         self.tree = None;
-        self.terms.index_pending();
-        use crate::features::ngrams::{wb_word_grams, wb_word_spans};
+        use crate::features::ngrams::wb_word_spans;
         let mut wb = std::mem::take(&mut self.wb);
         let WordCache {
             short,
             long,
             long_spans,
             ids,
-            padded,
-            bounds,
             grams,
             doc,
             replay,
@@ -235,13 +234,9 @@ impl LocalCounts {
                 continue;
             }
             grams.clear();
-            wb_word_grams(spec, w, padded, bounds, &mut |g| {
-                let (id, new) = self.terms.intern_hashed(g, hash_str(g));
-                if new {
-                    self.dense.push(0);
-                }
-                grams.push(id);
-            });
+            let dense = &mut self.dense;
+            self.chars
+                .word_grams(spec, w, &mut self.terms, &mut || dense.push(0), grams);
             if short.len() + long.len() < WordCache::MAX_WORDS {
                 let (start, n) = (ids.len() as u32, grams.len() as u32);
                 ids.extend_from_slice(grams);
@@ -281,17 +276,19 @@ impl LocalCounts {
 
     /// Release the scratch buffers once counting is done. The word trie is
     /// kept while it describes every term, for the merge to find terms by
-    /// (`LocalCounts::trie_terms`; it drops the trie, and the terms stay
-    /// unindexed until the fitted vocabulary's first lookup). Otherwise the
-    /// trie is dropped and the terms appended during counting are indexed
-    /// here, on the worker's thread, before the merge looks them up.
+    /// (`LocalCounts::trie_terms`; it drops the trie). Terms appended
+    /// unindexed while counting (word n-grams, `char_wb` n-grams) stay so:
+    /// a one-worker fit never looks its terms up by string (the fitted
+    /// vocabulary indexes them on its first lookup), a two-worker merge
+    /// indexes only the first worker's, and a merge of more workers goes
+    /// by the stored hashes.
     pub fn finish(&mut self) {
         self.dense = Vec::new();
         self.touched = Vec::new();
         self.wb = WordCache::default();
+        self.chars = CharTrie::default();
         if self.trie_terms().is_none() {
             self.trie = WordTrie::default();
-            self.terms.index_pending();
         } else {
             let t = &mut self.trie;
             (t.tids, t.nodes, t.keys, t.join) = Default::default();
