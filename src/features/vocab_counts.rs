@@ -100,9 +100,9 @@ impl LocalCounts {
         // Tokens are looked up among the tokens only, not among all terms:
         // that table and its strings are a fifth the size, and the frequent
         // words (seen first) share cache lines instead of each sitting among
-        // n-grams. New terms are appended unindexed, for `finish` or the
-        // merge to index in one sweep: counting finds n-grams through the
-        // trie, not by their strings.
+        // n-grams. New terms are appended unindexed, for the merge or the
+        // fitted vocabulary to index in one sweep, if ever: counting finds
+        // n-grams through the trie, not by their strings.
         trie.tids.clear();
         for t in toks {
             let h = hash_str(t);

@@ -329,8 +329,8 @@ fn choose(
 /// they run on all threads; the new terms are then appended in order,
 /// unindexed, each thread copying a part. The table comes back detached,
 /// for [`select`] to hand to the vocabulary, which completes it on its
-/// first lookup (or to drop): after a word fit it holds none of the terms,
-/// as the workers left indexing to the merge.
+/// first lookup (or to drop): it holds the first worker's terms when they
+/// were looked up by string (`char_wb`, say), none after a word fit.
 fn merge_into_first(
     locals: &mut [LocalCounts],
     with_tf: bool,
