@@ -336,37 +336,32 @@ fn merge_into_first(
     with_tf: bool,
     threads: usize,
 ) -> Result<(Candidates, Option<PendingIndex>)> {
-    let [first, second] = &mut *locals else {
+    let [first, second] = &*locals else {
         return Err(Error::InvalidInput(format!(
             "merge_into_first takes two workers, not {}",
             locals.len()
         )));
     };
     let mut stages = Stages::new("vocabulary");
-    // The second worker's terms are found through the word tries when both
-    // workers kept one (see `word_trie`), otherwise by string, for which
-    // the first worker's terms must all be indexed (workers leave terms
-    // they appended while counting to the merge). That index is built
-    // while the second worker's frequencies are summed on the other thread.
-    let by_string = first.trie_terms().is_none() || second.trie_terms().is_none();
-    let room = second.terms.len();
-    let mut first_job = || {
-        if by_string {
-            first.terms.index_pending();
-        }
-        first.frequencies_with_room(room, with_tf)
-    };
-    let second_job = || second.frequencies_with_room(0, with_tf);
-    let ((mut df, mut tf), (wdf, wtf)) = if threads <= 1 {
-        (first_job(), second_job())
-    } else {
-        install(threads, || rayon::join(first_job, second_job))?
-    };
+    let freqs = map_ranges(threads, 2, 2, |r| {
+        let room = if r.start == 0 { second.terms.len() } else { 0 };
+        [first, second][r.start].frequencies_with_room(room, with_tf)
+    })?;
+    let [(mut df, mut tf), (wdf, wtf)]: [(Vec<u64>, Vec<u64>); 2] =
+        freqs.try_into().expect("two workers, two results");
     stages.lap("merge: frequencies");
+    // The second worker's terms are found through the word tries when both
+    // workers kept one (see `word_trie`), otherwise by string.
     let by_trie = match (first.trie_terms(), second.trie_terms()) {
         (Some(a), Some(b)) => Some(find_terms(&a, &b, threads)?),
         _ => None,
     };
+    if by_trie.is_none() {
+        // Found by string: the first worker's terms must all be indexed
+        // (workers leave the terms they appended while counting to the
+        // merge).
+        locals[0].terms.index_pending();
+    }
     let global = &locals[0].terms;
     let terms = &locals[1].terms;
     // Per part: each term's global id (u32::MAX: new) and the new terms.
