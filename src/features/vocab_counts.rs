@@ -281,7 +281,9 @@ impl LocalCounts {
     /// a one-worker fit never looks its terms up by string (the fitted
     /// vocabulary indexes them on its first lookup), a two-worker merge
     /// indexes only the first worker's, and a merge of more workers goes
-    /// by the stored hashes.
+    /// by the stored hashes. Nothing may be counted after this: the
+    /// counting arrays and the tries that know the terms are dropped
+    /// (`count_local` makes new counts for every fit and streamed chunk).
     pub fn finish(&mut self) {
         self.dense = Vec::new();
         self.touched = Vec::new();
