@@ -91,15 +91,7 @@ impl CharTrie {
         if min_n == 1 {
             for (i, &c) in chars.iter().enumerate() {
                 let (key, hash) = (u64::from(c), IdMap::hash(u64::from(c)));
-                let id = match unigrams.get(key, hash) {
-                    Some(id) => id,
-                    None => {
-                        let id = new_term(i, i + 1);
-                        unigrams.insert_new(key, hash, id);
-                        id
-                    }
-                };
-                nodes.push(id);
+                nodes.push(unigrams.get_or_insert_with(key, hash, |_| new_term(i, i + 1)));
             }
             // The padded word has at least three characters, so every
             // character is a window.
@@ -129,18 +121,13 @@ impl CharTrie {
                     level.prefetch(hash);
                 }
                 let (key, hash) = keys[i];
-                nodes[i] = match level.get(key, hash) {
-                    Some(v) => v,
-                    None => {
-                        let v = if is_term {
-                            new_term(i, i + n)
-                        } else {
-                            level.len() as u32
-                        };
-                        level.insert_new(key, hash, v);
-                        v
+                nodes[i] = level.get_or_insert_with(key, hash, |len| {
+                    if is_term {
+                        new_term(i, i + n)
+                    } else {
+                        len as u32
                     }
-                };
+                });
             }
             if is_term {
                 // With n == len this is the one window, the whole word.
@@ -152,15 +139,7 @@ impl CharTrie {
             // own (the trie's node for it is a prefix node, not a term).
             let key = ((len as u64) << 32) | u64::from(nodes[0]);
             let hash = IdMap::hash(key);
-            let id = match short_words.get(key, hash) {
-                Some(id) => id,
-                None => {
-                    let id = new_term(0, len);
-                    short_words.insert_new(key, hash, id);
-                    id
-                }
-            };
-            out.push(id);
+            out.push(short_words.get_or_insert_with(key, hash, |_| new_term(0, len)));
         }
     }
 }

@@ -147,6 +147,24 @@ impl IdMap {
         self.0.find(hash, |s| s.key == key).map(|s| s.val)
     }
 
+    /// The value of `key` (whose hash is `hash`); when absent, the value
+    /// `make` gives (called with the map's length, for maps that number
+    /// their keys), stored first.
+    #[inline]
+    pub fn get_or_insert_with(
+        &mut self,
+        key: u64,
+        hash: u64,
+        make: impl FnOnce(usize) -> u32,
+    ) -> u32 {
+        if let Some(v) = self.get(key, hash) {
+            return v;
+        }
+        let v = make(self.len());
+        self.insert_new(key, hash, v);
+        v
+    }
+
     /// Add `key -> val`; the caller guarantees `key` is absent.
     pub fn insert_new(&mut self, key: u64, hash: u64, val: u32) {
         debug_assert_ne!(key, EMPTY);

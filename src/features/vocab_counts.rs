@@ -147,34 +147,29 @@ impl LocalCounts {
                 let (key, hash) = trie.keys[i];
                 // A level's values are term ids once n-grams of that size are
                 // terms, otherwise level-local node ids (prefixes only).
-                let node = match trie.levels[n - 2].get(key, hash) {
-                    Some(v) => v,
-                    None => {
-                        let v = if is_term {
-                            trie.join.clear();
-                            for (k, t) in toks[i..i + n].iter().enumerate() {
-                                if k > 0 {
-                                    trie.join.push(' ');
-                                }
-                                trie.join.push_str(t);
+                let node = trie.levels[n - 2].get_or_insert_with(key, hash, |len| {
+                    if is_term {
+                        trie.join.clear();
+                        for (k, t) in toks[i..i + n].iter().enumerate() {
+                            if k > 0 {
+                                trie.join.push(' ');
                             }
-                            // Tokens hold no spaces, so a joined n-gram is new
-                            // exactly when its key is.
-                            let hash = hash_str(&trie.join);
-                            self.dense.push(0);
-                            if let Some(tree) = &mut self.tree {
-                                // With unigrams among the terms, the node of
-                                // the (n-1)-gram at `i` is a term id.
-                                tree.push(trie.nodes[i], trie.tids[i + n - 1]);
-                            }
-                            self.terms.push_unindexed(&trie.join, hash)
-                        } else {
-                            trie.levels[n - 2].len() as u32
-                        };
-                        trie.levels[n - 2].insert_new(key, hash, v);
-                        v
+                            trie.join.push_str(t);
+                        }
+                        // Tokens hold no spaces, so a joined n-gram is new
+                        // exactly when its key is.
+                        let hash = hash_str(&trie.join);
+                        self.dense.push(0);
+                        if let Some(tree) = &mut self.tree {
+                            // With unigrams among the terms, the node of
+                            // the (n-1)-gram at `i` is a term id.
+                            tree.push(trie.nodes[i], trie.tids[i + n - 1]);
+                        }
+                        self.terms.push_unindexed(&trie.join, hash)
+                    } else {
+                        len as u32
                     }
-                };
+                });
                 trie.nodes[i] = node;
             }
             if is_term {
